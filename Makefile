@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FLASK_APP := wsgi
+
+.PHONY: run test setup lint clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.make-runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+.make-dev: requirements-dev.txt requirements.txt .make-runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# System packages: Chromium for the browser tests, espeak-ng for the audio
+# captcha. Installed when we can (root with apt); otherwise the tests say
+# what is missing (and fail under CI=true rather than skip).
+.make-system:
+	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng >/dev/null; \
+	else echo "Install chromium and espeak-ng with your package manager for browser tests and audio captcha."; fi
+	@touch $@
+
+setup: .make-runtime
+	$(BIN)/flask setup
+
+run: .make-system setup
+	@echo "Cek Bansos Lite: http://127.0.0.1:$(PORT)"
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: .make-dev .make-system
+	$(BIN)/ruff check webapp tests bench wsgi.py
+	$(BIN)/python -m pytest
+
+lint: .make-dev
+	$(BIN)/ruff check webapp tests bench wsgi.py
+
+clean:
+	rm -rf $(VENV) .make-* .pytest_cache

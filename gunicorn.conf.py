@@ -1,0 +1,19 @@
+# Production serving for one small server. Override with GUNICORN_CMD_ARGS,
+# e.g. GUNICORN_CMD_ARGS="--workers 4".
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2, 4)))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Load the app once before forking: workers share the code pages.
+preload_app = True
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+# No query strings in the access log: a GET never carries personal data here,
+# but the log should not depend on that.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

@@ -1,0 +1,129 @@
+"""Fixtures: an app on its own SQLite file (a copy of one prepared per session
+with the whole country's regions and a small synthetic registry), a client,
+a CLI runner and helpers to fill the lookup form."""
+
+import re
+import shutil
+
+import pytest
+
+from webapp import create_app
+from webapp.captcha.media import record_voices
+from webapp.db import create_schema, flask_db
+from webapp.registry.demo import Generator
+from webapp.registry.regions import load_regions
+
+CAPTCHA = "24680"
+SECRET = "test-secret-key-not-for-production"
+
+
+def _config(instance, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "INSTANCE_PATH": str(instance),
+        "CAPTCHA_TEST_ANSWER": CAPTCHA,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def template_instance(tmp_path_factory):
+    """An instance folder whose database holds every region and a registry
+    of 300 synthetic households, built once per test session."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    voices = instance / "captcha-voices"
+    app = create_app(_config(instance))
+    with app.app_context():
+        create_schema()
+        load_regions()
+        Generator(seed=7).run(300)
+        record_voices(str(voices))
+        flask_db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        flask_db.database.close()
+    return instance
+
+
+@pytest.fixture
+def app(template_instance, tmp_path, request):
+    """The app on a private copy of the prepared database. Mark a test with
+    @pytest.mark.app_config(NAME=value) to change settings before start."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copy(template_instance / "cekbansos.sqlite3", instance / "cekbansos.sqlite3")
+    marker = request.node.get_closest_marker("app_config")
+    extra = marker.kwargs if marker else {}
+    app = create_app(_config(instance, CAPTCHA_VOICES_DIR=str(template_instance / "captcha-voices"),
+                             **extra))
+    yield app
+    if not flask_db.database.is_closed():
+        flask_db.database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """An app context with the database open, for arranging and asserting."""
+    with app.app_context():
+        yield flask_db.database
+
+
+def form_fields(html):
+    """The CSRF token and captcha token of a rendered form."""
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    token = re.search(r'name="captcha_token" value="([^"]+)"', html)
+    return (csrf.group(1) if csrf else None), (token.group(1) if token else None)
+
+
+class Lookup:
+    """Fills and sends the Cek Bansos form like a person would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def fresh(self, path="/"):
+        html = self.client.get(path).get_data(as_text=True)
+        return form_fields(html)
+
+    def by_name(self, desa, name, captcha=CAPTCHA, headers=None, **extra):
+        csrf, token = self.fresh()
+        parts = desa.split(".")
+        data = {"csrf_token": csrf, "captcha_token": token, "captcha": captcha, "mode": "nama",
+                "provinsi": parts[0], "kabupaten": ".".join(parts[:2]),
+                "kecamatan": ".".join(parts[:3]), "desa": desa, "nama": name}
+        data.update(extra)
+        return self.client.post("/", data=data, headers=headers or {})
+
+    def by_nik(self, nik, captcha=CAPTCHA):
+        csrf, token = self.fresh("/?mode=nik")
+        return self.client.post("/", data={"csrf_token": csrf, "captcha_token": token,
+                                           "captcha": captcha, "mode": "nik", "nik": nik})
+
+
+@pytest.fixture
+def lookup(client):
+    return Lookup(client)
+
+
+@pytest.fixture
+def registry_person(db):
+    """A synthetic person who receives at least one program this quarter."""
+    from webapp.registry.demo import examples
+    from webapp.registry.models import Person
+
+    rows = examples(limit=1)
+    assert rows, "the test registry has no recipient in the anchor kecamatan"
+    name, nik, desa_code, _desa_name = rows[0]
+    return Person.get(Person.nik == nik)

@@ -1,0 +1,225 @@
+"""The Cek Bansos page: the journey a person makes, over HTTP."""
+
+import re
+
+import pytest
+
+from webapp.identity import mask_name
+from webapp.registry.models import Enrollment, Person
+
+from .conftest import form_fields
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def result_of(response):
+    """The result section only (the form above it echoes what was typed)."""
+    html = text(response)
+    start = html.find('<section class="result"')
+    assert start >= 0, "no result section"
+    return html[start:html.find("</section>", start)]
+
+
+def test_page_lists_38_provinces_and_a_captcha(client):
+    response = client.get("/")
+    html = text(response)
+    assert response.status_code == 200
+    assert len(re.findall(r'<option value="\d\d">', html)) == 38
+    assert re.search(r'<img src="/captcha/[^"]+\.png"', html)
+    assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
+
+
+def test_without_javascript_a_get_fills_the_next_level(client):
+    html = text(client.get("/?provinsi=32&kabupaten=32.76&kecamatan=32.76.06"))
+    assert '<option value="32" selected>' in html
+    assert '<option value="32.76" selected>' in html
+    assert '<option value="32.76.06" selected>' in html
+    assert re.search(r'<option value="32\.76\.06\.\d{4}">', html)  # desa of Sukmajaya
+
+
+def test_a_broken_chain_is_cut_where_it_breaks(client):
+    html = text(client.get("/?provinsi=32&kabupaten=33.01&kecamatan=33.01.01"))
+    assert '<option value="32" selected>' in html
+    assert "33.01.01" not in html
+    assert not re.search(r'<option value="32\.\d\d\.\d\d"', html)
+
+
+def test_pilih_button_keeps_what_was_typed(client):
+    csrf, token = form_fields(text(client.get("/")))
+    response = client.post("/", data={"csrf_token": csrf, "captcha_token": token, "mode": "nama",
+                                      "provinsi": "32", "kabupaten": "32.76", "nama": "Siti Aminah",
+                                      "pilih": "1"})
+    html = text(response)
+    assert response.status_code == 200
+    assert 'value="Siti Aminah"' in html
+    assert re.search(r'<option value="32\.76\.06">', html)
+    assert "Ada yang perlu diperbaiki" not in html
+
+
+def test_demo_person_is_found_with_masked_name_and_programs(lookup, registry_person):
+    response = lookup.by_name(registry_person.desa_code, registry_person.name)
+    html = result_of(response)
+    assert response.status_code == 200
+    assert mask_name(registry_person.name) in html
+    assert registry_person.name not in html
+    assert registry_person.nik not in html
+    assert "DTSEN Triwulan" in html
+    assert "Tidak Terdapat Peserta/PM" not in html
+    receives = Enrollment.select().where((Enrollment.household == registry_person.household_id)
+                                         & (Enrollment.status == "YA")).exists()
+    assert receives and ">YA<" in html
+
+
+def test_name_matches_regardless_of_case_spacing_and_titles(lookup, registry_person):
+    typed = "  hj.  " + registry_person.name.upper().replace(" ", "   ") + ", S.Pd "
+    html = text(lookup.by_name(registry_person.desa_code, typed))
+    assert mask_name(registry_person.name) in html
+
+
+def test_a_partial_name_finds_nothing(lookup, registry_person):
+    first_word = registry_person.name.split()[0]
+    if first_word == registry_person.name:
+        pytest.skip("single-word name")
+    html = text(lookup.by_name(registry_person.desa_code, first_word))
+    assert "Tidak Terdapat Peserta/PM" in html
+
+
+def test_the_same_name_in_another_desa_is_not_found(lookup, registry_person):
+    html = text(lookup.by_name("32.76.01.1006", registry_person.name))
+    assert "Tidak Terdapat Peserta/PM" in html
+
+
+def test_made_up_name_is_not_found_and_told_what_to_do(lookup):
+    html = text(lookup.by_name("32.76.06.1001", "Nama Rekaan Sekali"))
+    assert "Tidak Terdapat Peserta/PM" in html
+    assert "kantor desa/kelurahan" in html
+    assert "KTP dan KK" in html
+
+
+def test_lookup_by_nik(lookup, registry_person):
+    html = result_of(lookup.by_nik(registry_person.nik))
+    assert mask_name(registry_person.name) in html
+    assert registry_person.nik not in html and registry_person.name not in html
+
+
+def test_bad_nik_says_what_is_wrong(lookup):
+    response = lookup.by_nik("12345")
+    assert response.status_code == 422
+    html = text(response)
+    assert "16 digit" in html
+    assert "<title>Kesalahan: " in html
+    assert 'value="12345"' in html
+
+
+def test_wrong_captcha_keeps_the_name_and_gives_a_new_captcha(lookup, registry_person):
+    response = lookup.by_name(registry_person.desa_code, registry_person.name, captcha="WRONG")
+    html = text(response)
+    assert response.status_code == 422
+    assert "Kode captcha salah" in html
+    assert f'value="{registry_person.name}"' in html
+    assert mask_name(registry_person.name) not in html
+    assert 'href="#captcha"' in html  # the error summary links to the field
+
+
+def test_replayed_captcha_is_refused(client, registry_person):
+    csrf, token = form_fields(text(client.get("/")))
+    desa = registry_person.desa_code
+    data = {"csrf_token": csrf, "captcha_token": token, "captcha": "24680", "mode": "nama",
+            "provinsi": desa[:2], "kabupaten": desa[:5], "kecamatan": desa[:8], "desa": desa,
+            "nama": registry_person.name}
+    assert client.post("/", data=data).status_code == 200
+    again = client.post("/", data=data)
+    assert again.status_code == 422
+    assert "sudah dipakai" in text(again)
+
+
+def test_missing_csrf_is_refused(client, registry_person):
+    _csrf, token = form_fields(text(client.get("/")))
+    response = client.post("/", data={"captcha_token": token, "captcha": "24680", "mode": "nik",
+                                      "nik": registry_person.nik})
+    assert response.status_code == 400
+    assert mask_name(registry_person.name) not in text(response)
+
+
+def test_htmx_sends_the_token_in_a_header_and_gets_a_fragment(client, registry_person):
+    html = text(client.get("/?mode=nik"))
+    csrf = re.search(r'&#34;X-CSRFToken&#34;: &#34;([^&]+)&#34;', html).group(1)
+    _c, token = form_fields(html)
+    response = client.post("/", data={"captcha_token": token, "captcha": "24680", "mode": "nik",
+                                      "nik": registry_person.nik},
+                           headers={"HX-Request": "true", "X-CSRFToken": csrf})
+    body = text(response)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="cek"')
+    assert "<html" not in body
+    assert mask_name(registry_person.name) in body
+
+
+def test_region_is_required_for_a_name_search(lookup, client):
+    csrf, token = form_fields(text(client.get("/")))
+    response = client.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
+                                      "mode": "nama", "provinsi": "32", "nama": "Siti"})
+    assert response.status_code == 422
+    assert "Pilih Kabupaten/Kota" in text(response)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("x" * 10_000, "terlalu panjang"),
+    ("", "Masukkan nama lengkap"),
+    ("12345 !!!", "hanya berisi huruf"),
+    ("\x00\x00", "Masukkan nama lengkap"),
+    ("😀😀", "hanya berisi huruf"),
+    ("'; DROP TABLE person; --", None),
+    ("<script>alert(1)</script>", None),
+])
+def test_hostile_names_get_a_message_never_a_500(lookup, name, message):
+    response = lookup.by_name("32.76.06.1001", name)
+    html = text(response)
+    assert response.status_code in (200, 422)
+    if message:
+        assert message in html
+    assert "<script>alert(1)</script>" not in html
+    assert Person.select().count() > 0
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="3 per minute")
+def test_lookups_are_rate_limited_with_a_readable_page(lookup):
+    statuses = [lookup.by_nik("3276064506900001").status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3] == 429
+    last = lookup.by_nik("3276064506900001")
+    assert "Terlalu banyak permintaan" in text(last)
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_are_fingerprinted_and_cached(client):
+    html = text(client.get("/"))
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', html).group(1)
+    htmx = re.search(r'src="(/static/vendor/htmx/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
+    for url in (css, htmx):
+        with client.get(url) as response:
+            assert response.status_code == 200
+            assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_pages_are_compressed(client):
+    response = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_unknown_page_is_a_short_indonesian_404(client):
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in text(response)
+    assert "Traceback" not in text(response)

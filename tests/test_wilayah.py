@@ -1,0 +1,72 @@
+"""Region fragments and the region table."""
+
+import re
+
+import pytest
+
+from webapp.registry.models import Region
+
+
+def options(html):
+    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', html)
+
+
+def test_whole_country_is_loaded(db):
+    counts = {level: Region.select().where(Region.level == level).count() for level in (1, 2, 3, 4)}
+    assert counts == {1: 38, 2: 514, 3: 7285, 4: 83762}
+
+
+def test_loading_regions_again_changes_nothing(runner, db):
+    result = runner.invoke(args=["load-regions"])
+    assert result.exit_code == 0, result.output
+    assert "83762 desa/kelurahan" in result.output
+    assert Region.select().count() == 91599
+
+
+@pytest.mark.parametrize("code, count, placeholder", [
+    ("32", 27, "— Pilih Kabupaten/Kota —"),
+    ("32.76", 11, "— Pilih Kecamatan —"),
+    ("95.06.03", 108, "— Pilih Desa/Kelurahan —"),
+])
+def test_children_of_each_level(client, code, count, placeholder):
+    response = client.get(f"/wilayah/{code}")
+    assert response.status_code == 200
+    opts = options(response.get_data(as_text=True))
+    assert opts[0] == ("", placeholder)
+    assert len(opts) == count + 1
+    assert all(value.startswith(code + ".") for value, _ in opts[1:])
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_kabupaten_of_jawa_barat_are_named(client):
+    names = [name for _, name in options(client.get("/wilayah/32").get_data(as_text=True))]
+    assert "Kota Depok" in names and "Kabupaten Bogor" in names
+
+
+@pytest.mark.parametrize("code", ["99", "32.99", "xx", "32.76.06.1001", "32.76.06.1001.1",
+                                  "3276", "32.76.06'--", "%00"])
+def test_unknown_or_malformed_code_is_404(client, code):
+    response = client.get(f"/wilayah/{code}")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_htmx_call_clears_the_levels_below(client):
+    response = client.get("/wilayah/32", headers={"HX-Request": "true", "HX-Target": "kabupaten"})
+    html = response.get_data(as_text=True)
+    assert '<select id="kecamatan" hx-swap-oob="innerHTML">' in html
+    assert '<select id="desa" hx-swap-oob="innerHTML">' in html
+    # A plain call (no htmx) is just the options.
+    assert "hx-swap-oob" not in client.get("/wilayah/32").get_data(as_text=True)
+
+
+def test_oob_ids_follow_the_prefix_of_the_target(client):
+    html = client.get("/wilayah/32.76", headers={"HX-Request": "true",
+                                                 "HX-Target": "alamat-kecamatan"}).get_data(as_text=True)
+    assert '<select id="alamat-desa" hx-swap-oob="innerHTML">' in html
+    assert 'id="alamat-kecamatan"' not in html
+
+
+def test_fragment_is_cacheable_by_the_browser(client):
+    response = client.get("/wilayah/32")
+    assert "max-age=86400" in response.headers["Cache-Control"]

@@ -1,0 +1,73 @@
+"""Cek Bansos Lite: a self-hostable social-assistance portal."""
+
+import logging
+import os
+import secrets
+
+from flask import Flask
+from flask_compress import Compress
+from htmx_flask import Htmx
+
+from . import assets, db, errors, i18n, security
+from .config import Defaults
+
+log = logging.getLogger(__name__)
+
+
+def _secret_key(app):
+    """The key signing sessions and captcha tokens: from the config if given,
+    else generated once into instance/secret_key (never committed)."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def _check_config(app):
+    if app.config.get("CAPTCHA_TEST_ANSWER") and not (app.testing or app.debug):
+        raise RuntimeError(
+            "CAPTCHA_TEST_ANSWER is set but the app is neither in testing nor debug "
+            "mode: refusing to start with a known captcha answer.")
+
+
+def create_app(test_config=None):
+    """Builds the app. Settings layer: Defaults → instance/config.py →
+    FLASK_* environment → `test_config` (which may also name INSTANCE_PATH,
+    so tests never touch the real instance folder)."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
+                template_folder="../templates", static_folder="../static")
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+    _check_config(app)
+
+    Htmx(app)
+    Compress(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    assets.init_app(app)
+    errors.init_app(app)
+
+    from . import cli, templating
+    from .captcha.views import bp as captcha_bp
+    from .cek.views import bp as cek_bp
+    from .wilayah import bp as wilayah_bp
+
+    templating.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(wilayah_bp)
+    app.register_blueprint(captcha_bp)
+    app.register_blueprint(cek_bp)
+    return app

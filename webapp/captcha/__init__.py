@@ -1,0 +1,1 @@
+"""Captcha: stateless challenges any worker can check, each usable once."""

@@ -1,0 +1,109 @@
+"""Captcha challenges as signed tokens.
+
+A token is {nonce, kind} signed and timestamped with itsdangerous. The answer
+is derived from the nonce with a keyed hash (HMAC-SHA256 under the app's
+secret), so any worker can draw the image and check a reply without shared
+state, and nobody without the secret can compute it. A nonce is accepted once:
+its use is recorded in Redis when configured, else in the database.
+"""
+
+import hashlib
+import hmac
+import logging
+import random
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from peewee import IntegrityError
+
+from ..db import flask_db
+from .models import UsedNonce
+
+log = logging.getLogger(__name__)
+
+# No look-alikes: 0/O/Q/D, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V.
+IMAGE_ALPHABET = "ACEFHJKMNPRTWXY3479"
+AUDIO_ALPHABET = "0123456789"
+KINDS = ("image", "audio")
+
+
+class CaptchaError(Exception):
+    """The reply was wrong, the token expired, was forged or was used before."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason  # wrong | expired | invalid | replayed
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="captcha")
+
+
+def new_token(kind="image") -> str:
+    if kind not in KINDS:
+        kind = "image"
+    return _serializer().dumps({"n": secrets.token_hex(12), "k": kind})
+
+
+def read_token(token: str, max_age=None):
+    """(nonce, kind) of a valid token, or CaptchaError."""
+    ttl = max_age if max_age is not None else current_app.config["CAPTCHA_TTL_SECONDS"]
+    try:
+        data = _serializer().loads(token or "", max_age=ttl)
+    except SignatureExpired as exc:
+        raise CaptchaError("expired") from exc
+    except BadSignature as exc:
+        raise CaptchaError("invalid") from exc
+    if not isinstance(data, dict) or data.get("k") not in KINDS or not isinstance(data.get("n"), str):
+        raise CaptchaError("invalid")
+    return data["n"], data["k"]
+
+
+def answer_for(nonce: str, kind: str) -> str:
+    fixed = current_app.config.get("CAPTCHA_TEST_ANSWER")
+    if fixed and (current_app.testing or current_app.debug):
+        return str(fixed).upper()
+    alphabet = IMAGE_ALPHABET if kind == "image" else AUDIO_ALPHABET
+    length = current_app.config["CAPTCHA_LENGTH"]
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"captcha:{kind}:{nonce}".encode(), hashlib.sha256).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
+
+
+def _normalize_reply(reply) -> str:
+    return "".join(str(reply or "").split()).upper()[:20]
+
+
+def _mark_used(nonce: str) -> bool:
+    """Records the nonce; False if it was recorded before."""
+    ttl = current_app.config["CAPTCHA_TTL_SECONDS"]
+    from ..redis_store import get_redis
+
+    client = get_redis()
+    if client is not None:
+        try:
+            return bool(client.set(f"captcha:nonce:{nonce}", 1, nx=True, ex=ttl + 5))
+        except Exception:  # noqa: BLE001 - any Redis failure: degrade to the database
+            log.warning("Redis unavailable for captcha nonces; using the database")
+    now = datetime.now()
+    try:
+        with flask_db.database.atomic():
+            UsedNonce.create(nonce=nonce, expires_at=now + timedelta(seconds=ttl + 5))
+    except IntegrityError:
+        return False
+    if random.random() < 0.02:  # noqa: S311 - housekeeping, not security
+        UsedNonce.delete().where(UsedNonce.expires_at < now).execute()
+    return True
+
+
+def verify(token: str, reply: str) -> None:
+    """Accepts a right reply to a fresh, unused token; raises CaptchaError
+    otherwise. Any attempt uses the token up, so one image cannot be guessed
+    at repeatedly."""
+    nonce, kind = read_token(token)
+    if not _mark_used(nonce):
+        raise CaptchaError("replayed")
+    if not hmac.compare_digest(_normalize_reply(reply), answer_for(nonce, kind)):
+        raise CaptchaError("wrong")

@@ -1,0 +1,1 @@
+"""Cek Bansos: anyone looks up whether a person receives social assistance."""

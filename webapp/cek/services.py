@@ -1,0 +1,103 @@
+"""The lookup: exact, normalised name inside one desa, or a NIK."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from peewee import JOIN
+
+from ..identity import age_on, mask_name, normalize_name
+from ..registry.models import Enrollment, Household, Person, Program, Region
+from ..registry.programs import (
+    dtsen_label,
+    period_label,
+    quarter_of,
+    stage_explanation,
+    stage_label,
+)
+
+
+@dataclass
+class ProgramLine:
+    code: str
+    name: str
+    receives: bool
+    period: str = ""
+    stage: str = ""
+    explanation: str = ""
+    ended_reason: str = ""
+
+
+@dataclass
+class PersonResult:
+    masked_name: str
+    age: int
+    desil: int | None
+    desa_name: str
+    programs: list = field(default_factory=list)
+
+
+@dataclass
+class Lookup:
+    dtsen: str
+    people: list
+
+    @property
+    def found(self):
+        return bool(self.people)
+
+
+def _programs():
+    return list(Program.select().order_by(Program.sort))
+
+
+def _program_lines(person, programs, year, quarter):
+    rows = (Enrollment.select()
+            .where((Enrollment.household == person.household_id)
+                   & (Enrollment.year == year) & (Enrollment.quarter == quarter)
+                   & (Enrollment.person.is_null() | (Enrollment.person == person.id))))
+    by_program = {}
+    for e in rows:
+        # A person-level enrollment overrides a household one for that program.
+        if e.program_code not in by_program or e.person_id:
+            by_program[e.program_code] = e
+    lines = []
+    for program in programs:
+        e = by_program.get(program.code)
+        if e is None:
+            lines.append(ProgramLine(program.code, program.name, False))
+            continue
+        lines.append(ProgramLine(
+            program.code, program.name, e.status == "YA", period_label(e.year, e.quarter),
+            str(stage_label(e.stage)), str(stage_explanation(e.stage)), e.ended_reason or ""))
+    return lines
+
+
+def _results(persons, today):
+    year, quarter = quarter_of(today)
+    programs = _programs()
+    people = [
+        PersonResult(mask_name(p.name), age_on(p.birth_date, today), p.household.desil,
+                     p.desa.name, _program_lines(p, programs, year, quarter))
+        for p in persons
+    ]
+    return Lookup(dtsen_label(year, quarter), people)
+
+
+def _base_query():
+    return (Person.select(Person, Household, Region)
+            .join(Household, on=(Person.household == Household.id))
+            .switch(Person).join(Region, JOIN.INNER, on=(Person.desa == Region.code)))
+
+
+def lookup_by_name(desa_code: str, name: str, today: date | None = None) -> Lookup:
+    """Persons in `desa_code` whose normalised name equals that of `name`.
+    One index probe on (desa, name_norm); never a partial match."""
+    norm = normalize_name(name)
+    persons = [] if not norm else list(
+        _base_query().where((Person.desa == desa_code) & (Person.name_norm == norm)).limit(20))
+    return _results(persons, today or date.today())
+
+
+def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
+    persons = list(_base_query().where(Person.nik == nik))
+    return _results(persons, today or date.today())

@@ -1,0 +1,87 @@
+"""The Cek Bansos page: choose the region, type a name or NIK, solve the captcha."""
+
+import logging
+
+from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
+
+from ..captcha.media import audio_available
+from ..captcha.services import CaptchaError, new_token, verify
+from ..htmx import render
+from ..security import limiter
+from ..wilayah import LEVELS, build_picker
+from .forms import CekForm
+from .services import lookup_by_name, lookup_by_nik
+
+bp = Blueprint("cek", __name__)
+log = logging.getLogger(__name__)
+
+TEMPLATE = "cek/index.html"
+
+_CAPTCHA_MESSAGES = {
+    "wrong": lambda: _("Kode captcha salah. Ketik kode pada gambar yang baru."),
+    "expired": lambda: _("Kode captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
+    "invalid": lambda: _("Kode captcha tidak berlaku. Ketik kode pada gambar yang baru."),
+    "replayed": lambda: _("Kode captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
+}
+
+
+def _captcha_kind(values):
+    """The switch buttons (picture / audio) win over the kind shown before."""
+    switch = values.get("captcha_baru")
+    if switch in ("audio", "image"):
+        return switch
+    return "audio" if values.get("captcha_jenis") == "audio" else "image"
+
+
+def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False):
+    kind = _captcha_kind(request.values)
+    if keep_captcha and form.captcha_token.data:
+        token = form.captcha_token.data
+    else:
+        token = new_token(kind)
+        form.captcha.data = ""
+    errors = [(name, msgs[0]) for name, msgs in form.errors.items() if msgs]
+    if captcha_error:
+        errors.append(("captcha", captcha_error))
+    return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
+                  errors=errors, captcha_token=token, captcha_kind=kind,
+                  captcha_error=captcha_error, audio_available=audio_available())
+
+
+@bp.get("/")
+def index():
+    """The empty form; a GET with region codes (the no-JavaScript "Pilih"
+    button, or a bookmark) comes back with the next level filled in."""
+    form = CekForm(formdata=None, mode="nik" if request.args.get("mode") == "nik" else "nama")
+    picker = build_picker(request.args)
+    for level in LEVELS:
+        getattr(form, level).data = picker.chosen.get(level, "")
+    return _page(form, picker)
+
+
+@bp.post("/")
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"],
+               exempt_when=lambda: "pilih" in request.form or "captcha_baru" in request.form)
+def search():
+    """Runs the lookup. Buttons that only change the form (choosing the next
+    region level without JavaScript, a new captcha) re-render it keeping
+    everything typed."""
+    form = CekForm()
+    picker = build_picker(request.form)
+    if "pilih" in request.form or "captcha_baru" in request.form:
+        return _page(form, picker, keep_captcha="pilih" in request.form)
+    valid = form.validate()
+    if not form.by_nik and not picker.complete:
+        missing = next(level for level in LEVELS if level not in picker.chosen)
+        getattr(form, missing).errors = [_("Pilih %(level)s.", level=str(getattr(form, missing).label.text))]
+        valid = False
+    if not valid:
+        return _page(form, picker, status=422, keep_captcha=True)
+    try:
+        verify(form.captcha_token.data, form.captcha.data)
+    except CaptchaError as exc:
+        return _page(form, picker, status=422, captcha_error=_CAPTCHA_MESSAGES[exc.reason]())
+    result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
+    log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
+    return _page(form, picker, result=result)

@@ -1,0 +1,73 @@
+"""`flask` commands for operators: schema, regions, demo data, captcha voices."""
+
+import os
+
+import click
+
+from .captcha.media import record_voices, voices_dir
+from .db import create_schema
+from .registry.demo import Generator, examples
+from .registry.models import Household
+from .registry.programs import seed_programs
+from .registry.regions import load_regions, region_count
+
+COUNTRY_REGIONS = 38 + 514 + 7285 + 83762
+
+
+@click.command("load-regions")
+def load_regions_command():
+    """Loads all provinsi, kabupaten/kota, kecamatan and desa/kelurahan (idempotent)."""
+    with click.progressbar(length=COUNTRY_REGIONS, label="Memuat wilayah") as bar:
+        counts, total = load_regions(progress=bar.update)
+    click.echo(f"{total} wilayah: {counts.get(1, 0)} provinsi, {counts.get(2, 0)} kabupaten/kota, "
+               f"{counts.get(3, 0)} kecamatan, {counts.get(4, 0)} desa/kelurahan.")
+
+
+def _print_examples():
+    rows = examples()
+    if not rows:
+        return
+    click.echo("Contoh untuk dicoba di halaman Cek Bansos (data sintetis):")
+    for name, nik, desa_code, desa_name in rows:
+        click.echo(f"  desa {desa_name} ({desa_code}) · nama: {name} · NIK: {nik}")
+
+
+@click.command("seed-demo")
+@click.option("--households", default=2000, show_default=True, help="Jumlah keluarga sintetis.")
+@click.option("--seed", default=2026, show_default=True, help="Benih acak (hasil sama untuk benih sama).")
+def seed_demo_command(households, seed):
+    """Generates a synthetic registry (Faker names, never real people)."""
+    with click.progressbar(length=households, label="Membuat data contoh") as bar:
+        hh, persons = Generator(seed).run(households, progress=bar.update)
+    click.echo(f"Registri berisi {hh} keluarga dan {persons} orang.")
+    _print_examples()
+
+
+@click.command("captcha-voices")
+def captcha_voices_command():
+    """Records the spoken digits for the audio captcha (needs espeak-ng)."""
+    if record_voices(voices_dir()):
+        click.echo("Suara captcha siap.")
+    else:
+        click.echo("espeak-ng tidak terpasang: captcha suara tidak tersedia.", err=True)
+
+
+@click.command("setup")
+@click.option("--households", default=20000, show_default=True)
+def setup_command(households):
+    """Everything a first start needs; a second run only checks and returns."""
+    create_schema()
+    seed_programs()
+    if region_count() < COUNTRY_REGIONS:
+        load_regions_command.callback()
+    if not Household.select().exists():
+        seed_demo_command.callback(households, 2026)
+    else:
+        _print_examples()
+    if not os.path.isdir(os.path.join(voices_dir(), "9")):
+        captcha_voices_command.callback()
+
+
+def init_app(app):
+    for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command):
+        app.cli.add_command(command)

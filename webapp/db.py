@@ -1,0 +1,100 @@
+"""The database: one FlaskDB for the whole app, opened per request.
+
+`flask_db` and `BaseModel` live at module level so every model binds to the
+same proxy; create_app() points the proxy at the configured database.
+"""
+
+import os
+
+import click
+from flask import request
+from peewee import SqliteDatabase
+from playhouse.db_url import connect
+from playhouse.flask_utils import FlaskDB
+
+class _FlaskDB(FlaskDB):
+    """FlaskDB that tolerates a connection already opened in this thread (CLI
+    commands and tests open one before calling into views)."""
+
+    def connect_db(self):
+        if request.endpoint in self._excluded_routes:
+            return
+        self.database.connect(reuse_if_open=True)
+
+
+flask_db = _FlaskDB(excluded_routes=("static", "vendor.static"))
+BaseModel = flask_db.Model
+
+# SQLite settings that make one small server dependable: WAL lets readers and
+# a writer work together, the busy timeout makes writers queue instead of
+# failing with "database is locked".
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+    "cache_size": -16000,
+}
+
+_models = []
+
+
+def register(*models):
+    """Adds models to the schema created by `flask init-db`."""
+    for model in models:
+        if model not in _models:
+            _models.append(model)
+    return models[0] if len(models) == 1 else models
+
+
+def all_models():
+    return list(_models)
+
+
+def database_for(app):
+    url = app.config.get("DATABASE_URL")
+    if url:
+        db = connect(url)
+    else:
+        path = os.path.join(app.instance_path, app.config["SQLITE_FILENAME"])
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+    return db
+
+
+def is_sqlite(db=None):
+    db = db or flask_db.database
+    return isinstance(getattr(db, "obj", db), SqliteDatabase)
+
+
+def atomic_write():
+    """A transaction for read-then-write work. On SQLite it takes the write
+    lock up front (BEGIN IMMEDIATE) so two workers cannot both read and then
+    collide on the upgrade to a write lock."""
+    db = flask_db.database
+    if is_sqlite(db):
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
+
+
+def create_schema():
+    from . import migrations
+
+    db = flask_db.database
+    fresh = migrations.is_fresh(db)
+    with db.atomic():
+        db.create_tables(all_models(), safe=True)
+    migrations.apply_pending(db, fresh=fresh)
+
+
+def init_app(app):
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["DATABASE"] = database_for(app)
+    flask_db.init_app(app)
+    app.cli.add_command(init_db_command)
+
+
+@click.command("init-db")
+def init_db_command():
+    """Creates the tables (safe to run again) and applies pending migrations."""
+    create_schema()
+    click.echo("Skema basis data siap.")

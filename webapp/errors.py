@@ -1,0 +1,51 @@
+"""Short, translated error pages: no stack trace, no personal data."""
+
+import logging
+
+from flask import render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def _messages():
+    return {
+        400: (_("Permintaan tidak dapat diproses"),
+              _("Formulir sudah kedaluwarsa atau tidak lengkap. Muat ulang halaman lalu coba lagi.")),
+        403: (_("Akses ditolak"), _("Anda tidak berhak membuka halaman ini.")),
+        404: (_("Halaman tidak ditemukan"),
+              _("Alamat yang Anda buka tidak ada. Periksa kembali alamatnya atau kembali ke beranda.")),
+        405: (_("Cara membuka halaman tidak didukung"),
+              _("Buka halaman ini dari tautan atau tombol di situs.")),
+        413: (_("Berkas terlalu besar"),
+              _("Berkas yang Anda kirim melebihi batas ukuran. Perkecil foto lalu kirim lagi.")),
+        429: (_("Terlalu banyak permintaan"),
+              _("Anda mencoba terlalu sering. Tunggu beberapa menit lalu coba lagi.")),
+        500: (_("Terjadi gangguan"),
+              _("Maaf, ada kesalahan di server kami. Coba lagi beberapa saat lagi.")),
+    }
+
+
+def render_error(code):
+    title, text = _messages().get(code, (_("Terjadi kesalahan"), ""))
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def init_app(app):
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        code = exc.code or 500
+        response = exc.get_response()
+        body, status = render_error(code)
+        response.set_data(body)
+        response.status_code = status
+        response.content_type = "text/html; charset=utf-8"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("Unhandled error")
+        return render_error(InternalServerError.code)

@@ -1,0 +1,38 @@
+"""Form pieces shared by every feature: cleaning filters and checks whose
+messages tell a person what to do."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value):
+    """Trims, folds inner whitespace runs and drops control characters (a NUL
+    byte can only be a mistake or an attack)."""
+    if value is None:
+        return None
+    return re.sub(r"\s+", " ", _CONTROL.sub("", str(value))).strip()
+
+
+class Required:
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            field.errors[:] = []
+            raise StopValidation(str(self.message))
+
+
+class MaxChars:
+    def __init__(self, limit, message=None):
+        self.limit = limit
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and len(field.data) > self.limit:
+            raise StopValidation(str(self.message or _l(
+                "Terlalu panjang: paling banyak %(n)d karakter.", n=self.limit)))

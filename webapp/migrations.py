@@ -1,0 +1,50 @@
+"""Schema changes after the first release, applied in order by `flask init-db`.
+
+Each migration is a function taking (database, migrator) and is recorded in
+the schema_migration table once applied, so it runs exactly once. Add new ones
+to MIGRATIONS at the end; never edit one that has shipped.
+"""
+
+from datetime import datetime
+
+from peewee import CharField, DateTimeField, Model
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+MIGRATIONS = []
+
+
+class SchemaMigration(Model):
+    name = CharField(primary_key=True)
+    applied_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        table_name = "schema_migration"
+
+
+def _migrator(db):
+    from peewee import SqliteDatabase
+
+    return SqliteMigrator(db) if isinstance(db, SqliteDatabase) else PostgresqlMigrator(db)
+
+
+def is_fresh(db):
+    return not db.table_exists("schema_migration")
+
+
+def apply_pending(db, fresh=False):
+    """Runs migrations not yet recorded. On a fresh database the tables were
+    just created in their latest shape, so every migration is only recorded."""
+    with SchemaMigration.bind_ctx(db):
+        db.create_tables([SchemaMigration], safe=True)
+        done = {m.name for m in SchemaMigration.select()}
+        if fresh:
+            for fn in MIGRATIONS:
+                if fn.__name__ not in done:
+                    SchemaMigration.create(name=fn.__name__)
+            return
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
+            with db.atomic():
+                fn(db, _migrator(db))
+                SchemaMigration.create(name=fn.__name__)

@@ -1,0 +1,1 @@
+"""The social-assistance registry (DTSEN) and the country's regions."""
