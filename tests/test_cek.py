@@ -141,6 +141,8 @@ def test_missing_csrf_is_refused(client, registry_person):
                                       "nik": registry_person.nik})
     assert response.status_code == 400
     assert mask_name(registry_person.name) not in text(response)
+    assert "terlalu lama terbuka" in text(response)
+    assert f'value="{registry_person.nik}"' in text(response)  # what was typed is kept
 
 
 def test_htmx_sends_the_token_in_a_header_and_gets_a_fragment(client, registry_person):

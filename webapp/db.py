@@ -12,6 +12,7 @@ from peewee import SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.flask_utils import FlaskDB
 
+
 class _FlaskDB(FlaskDB):
     """FlaskDB that tolerates a connection already opened in this thread (CLI
     commands and tests open one before calling into views)."""

@@ -4,6 +4,7 @@ import logging
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from ..captcha.media import audio_available
 from ..captcha.services import CaptchaError, new_token, verify
@@ -34,7 +35,7 @@ def _captcha_kind(values):
     return "audio" if values.get("captcha_jenis") == "audio" else "image"
 
 
-def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False):
+def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False, notice=None):
     kind = _captcha_kind(request.values)
     if keep_captcha and form.captcha_token.data:
         token = form.captcha_token.data
@@ -44,6 +45,8 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     errors = [(name, msgs[0]) for name, msgs in form.errors.items() if msgs]
     if captcha_error:
         errors.append(("captcha", captcha_error))
+    if notice:
+        errors.append(("nik" if form.by_nik else "nama", notice))
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
                   errors=errors, captcha_token=token, captcha_kind=kind,
                   captcha_error=captcha_error, audio_available=audio_available())
@@ -85,3 +88,13 @@ def search():
     result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
     log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
     return _page(form, picker, result=result)
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(_exc):
+    """A form left open too long (or sent without its token) is shown again
+    with what was typed, and nothing is looked up."""
+    form = CekForm(meta={"csrf": False})
+    picker = build_picker(request.form)
+    return _page(form, picker, status=400, captcha_error=None,
+                 notice=_("Halaman ini sudah terlalu lama terbuka. Periksa isian Anda lalu kirim lagi."))

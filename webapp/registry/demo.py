@@ -37,7 +37,7 @@ class _Ids:
 
 class Generator:
     def __init__(self, seed, today=None):
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed
         self.fake = Faker("id_ID")
         self.fake.seed_instance(seed)
         self.today = today or date.today()
@@ -48,10 +48,8 @@ class Generator:
     def name(self, sex, adult):
         rng, fake = self.rng, self.fake
         first = fake.first_name_male() if sex == "L" else fake.first_name_female()
-        if rng.random() < 0.12:
-            name = first  # single names are common on KTPs
-        else:
-            name = f"{first} {fake.last_name()}"
+        # Single names are common on KTPs.
+        name = first if rng.random() < 0.12 else f"{first} {fake.last_name()}"
         if adult and rng.random() < 0.06:
             name = ("H. " if sex == "L" else "Hj. ") + name
         elif adult and rng.random() < 0.02:
@@ -192,7 +190,8 @@ class Generator:
             progress(done)
         if not is_sqlite(db):
             for table in ("household", "person", "enrollment"):
-                db.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                # Rows were inserted with explicit ids: move the sequence past them.
+                db.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
                                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
         return hh_ids.next - 1, person_ids.next - 1
 
