@@ -1,9 +1,9 @@
-"""Fixtures: an app on its own SQLite file (a copy of one prepared per session
-with the whole country's regions and a small synthetic registry), a client,
-a CLI runner and helpers to fill the lookup form."""
+"""Fixtures: an app on its own database (a clone of one prepared per session
+with the whole country's regions and a small synthetic registry; SQLite or
+PostgreSQL, see dbbackend.py), a client, a CLI runner and helpers to fill the
+lookup form."""
 
 import re
-import shutil
 
 import pytest
 
@@ -12,6 +12,8 @@ from webapp.captcha.media import record_voices
 from webapp.db import create_schema, flask_db
 from webapp.registry.demo import Generator
 from webapp.registry.regions import load_regions
+
+from .dbbackend import backend
 
 CAPTCHA = "24680"
 SECRET = "test-secret-key-not-for-production"
@@ -36,13 +38,13 @@ def template_instance(tmp_path_factory):
     of 300 synthetic households, built once per test session."""
     instance = tmp_path_factory.mktemp("template-instance")
     voices = instance / "captcha-voices"
-    app = create_app(_config(instance))
+    app = create_app(_config(instance, **backend.template_config(instance)))
     with app.app_context():
         create_schema()
         load_regions()
         Generator(seed=7).run(300)
         record_voices(str(voices))
-        flask_db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        backend.finish_template(flask_db.database)
         flask_db.database.close()
     return instance
 
@@ -53,14 +55,15 @@ def app(template_instance, tmp_path, request):
     @pytest.mark.app_config(NAME=value) to change settings before start."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    shutil.copy(template_instance / "cekbansos.sqlite3", instance / "cekbansos.sqlite3")
+    database = backend.clone(template_instance, instance)
     marker = request.node.get_closest_marker("app_config")
     extra = marker.kwargs if marker else {}
     app = create_app(_config(instance, CAPTCHA_VOICES_DIR=str(template_instance / "captcha-voices"),
-                             **extra))
+                             **database, **extra))
     yield app
     if not flask_db.database.is_closed():
         flask_db.database.close()
+    backend.drop(database)
 
 
 @pytest.fixture

@@ -70,3 +70,12 @@ def test_oob_ids_follow_the_prefix_of_the_target(client):
 def test_fragment_is_cacheable_by_the_browser(client):
     response = client.get("/wilayah/32")
     assert "max-age=86400" in response.headers["Cache-Control"]
+
+
+def test_suite_runs_on_the_database_it_was_asked_for(db):
+    """Makes the PostgreSQL run visible: it fails if the backend silently fell back."""
+    from webapp.db import is_sqlite
+
+    from .dbbackend import NAME
+
+    assert is_sqlite(db) == (NAME == "sqlite")
