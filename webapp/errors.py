@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template
+from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,6 +32,16 @@ def render_error(code):
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+def _for_htmx(response):
+    """An error page asked for by htmx replaces the page's <main> rather than
+    landing inside whatever element the request targeted."""
+    if request.headers.get("HX-Request"):
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "outerHTML"
+        response.headers["HX-Reselect"] = "#main"
+    return response
+
+
 def init_app(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
@@ -41,11 +51,12 @@ def init_app(app):
         response.set_data(body)
         response.status_code = status
         response.content_type = "text/html; charset=utf-8"
-        return response
+        return _for_htmx(response)
 
     @app.errorhandler(Exception)
     def unexpected(exc):
         if isinstance(exc, HTTPException):
             return http_error(exc)
         log.exception("Unhandled error")
-        return render_error(InternalServerError.code)
+        body, status = render_error(InternalServerError.code)
+        return _for_htmx(make_response(body, status))

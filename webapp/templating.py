@@ -17,6 +17,9 @@ HTMX_CONFIG = json.dumps({
     "historyCacheSize": 0,
     "refreshOnHistoryMiss": True,
     "selfRequestsOnly": True,
+    # Swap error answers too: a 422 carries the form with its messages, and
+    # error pages retarget themselves (see errors.py).
+    "responseHandling": [{"code": "204", "swap": False}, {"code": "...", "swap": True}],
 })
 
 

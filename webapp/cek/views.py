@@ -98,3 +98,11 @@ def stale_form(_exc):
     picker = build_picker(request.form)
     return _page(form, picker, status=400, captcha_error=None,
                  notice=_("Halaman ini sudah terlalu lama terbuka. Periksa isian Anda lalu kirim lagi."))
+
+
+@bp.errorhandler(429)
+def too_many(_exc):
+    """Rate-limited: say so above the form and keep what was typed."""
+    form = CekForm(meta={"csrf": False})
+    return _page(form, build_picker(request.form), status=429, keep_captcha=True,
+                 notice=_("Anda mencari terlalu sering. Tunggu beberapa menit lalu coba lagi."))

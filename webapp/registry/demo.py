@@ -15,7 +15,7 @@ from .models import Enrollment, Household, Person, Region
 from .programs import quarter_of, seed_programs
 
 # Kecamatan always included so the README's examples keep working:
-# Sukmajaya (Kota Depok) and Abenaho (Yalimo, 108 desa).
+# Beji (Kota Depok) and Abenaho (Yalimo, 108 desa).
 ANCHOR_KECAMATAN = ("32.76.06", "95.06.03")
 BATCH = 1000  # households per transaction
 INSERT_ROWS = 500  # rows per INSERT statement (stays under SQLite's variable limit)
