@@ -15,6 +15,8 @@ from webapp.registry.regions import load_regions
 
 from .dbbackend import backend
 
+pytest_plugins = ["tests.logscan"]
+
 CAPTCHA = "24680"
 SECRET = "test-secret-key-not-for-production"
 

@@ -25,6 +25,9 @@ class Sqlite:
     def finish_template(self, db):
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def template_ref(self):
+        return {}
+
     def clone(self, template_instance, instance):
         shutil.copy(template_instance / "cekbansos.sqlite3", instance / "cekbansos.sqlite3")
         return {}
@@ -58,6 +61,9 @@ class Postgres:
 
     def finish_template(self, db):
         pass
+
+    def template_ref(self):
+        return {"DATABASE_URL": f"{PG_URL}/{self.template}"}
 
     def clone(self, template_instance, instance):
         name = f"{self.prefix}_{next(self.counter)}"
