@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from webapp.captcha.services import CaptchaError, answer_for, new_token, read_token, verify
 from webapp.captcha.models import UsedNonce
+from webapp.captcha.services import CaptchaError, answer_for, new_token, read_token, verify
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DOWN_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1

@@ -3,6 +3,7 @@
 import os
 
 import click
+from flask.cli import with_appcontext
 
 from .captcha.media import record_voices, voices_dir
 from .db import create_schema
@@ -15,6 +16,7 @@ COUNTRY_REGIONS = 38 + 514 + 7285 + 83762
 
 
 @click.command("load-regions")
+@with_appcontext
 def load_regions_command():
     """Loads all provinsi, kabupaten/kota, kecamatan and desa/kelurahan (idempotent)."""
     with click.progressbar(length=COUNTRY_REGIONS, label="Memuat wilayah") as bar:
@@ -33,6 +35,7 @@ def _print_examples():
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--households", default=2000, show_default=True, help="Jumlah keluarga sintetis.")
 @click.option("--seed", default=2026, show_default=True, help="Benih acak (hasil sama untuk benih sama).")
 def seed_demo_command(households, seed):
@@ -44,6 +47,7 @@ def seed_demo_command(households, seed):
 
 
 @click.command("captcha-voices")
+@with_appcontext
 def captcha_voices_command():
     """Records the spoken digits for the audio captcha (needs espeak-ng)."""
     if record_voices(voices_dir()):
@@ -53,6 +57,7 @@ def captcha_voices_command():
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--households", default=20000, show_default=True)
 def setup_command(households):
     """Everything a first start needs; a second run only checks and returns."""
@@ -69,5 +74,8 @@ def setup_command(households):
 
 
 def init_app(app):
-    for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command):
+    from .backup import backup_command, restore_command
+
+    for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command,
+                    backup_command, restore_command):
         app.cli.add_command(command)

@@ -8,6 +8,7 @@ import os
 
 import click
 from flask import request
+from flask.cli import with_appcontext
 from peewee import SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.flask_utils import FlaskDB
@@ -95,6 +96,7 @@ def init_app(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Creates the tables (safe to run again) and applies pending migrations."""
     create_schema()
