@@ -11,6 +11,7 @@ from webapp.identity import mask_name
 from .conftest import _config
 from .dbbackend import NAME
 
+
 def test_backup_then_restore_on_a_fresh_instance(app, runner, tmp_path):
     if NAME != "sqlite":
         result = runner.invoke(args=["backup", "--out", str(tmp_path / "x.tar.gz")])

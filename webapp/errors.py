@@ -1,9 +1,11 @@
 """Short, translated error pages: no stack trace, no personal data."""
 
 import logging
+import traceback
 
 from flask import make_response, render_template, request
 from flask_babel import gettext as _
+from lokal import Samaran
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,10 @@ def init_app(app):
     def unexpected(exc):
         if isinstance(exc, HTTPException):
             return http_error(exc)
-        log.exception("Unhandled error")
+        # Exception texts can carry values (PostgreSQL puts the duplicate key
+        # in the message): mask personal data before it reaches the log.
+        trace = "".join(traceback.format_exception(exc))
+        log.error("Unhandled error on %s %s\n%s", request.method, request.path,
+                  Samaran(mode="partial").mask(trace).text)
         body, status = render_error(InternalServerError.code)
         return _for_htmx(make_response(body, status))
