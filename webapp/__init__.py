@@ -61,12 +61,14 @@ def create_app(test_config=None):
     errors.init_app(app)
 
     from . import cli, templating
+    from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
     from .wilayah import bp as wilayah_bp
 
     templating.init_app(app)
     cli.init_app(app)
+    app.register_blueprint(bahasa_bp)
     app.register_blueprint(wilayah_bp)
     app.register_blueprint(captcha_bp)
     app.register_blueprint(cek_bp)

@@ -1,6 +1,6 @@
 """Bahasa Indonesia first; English for those who ask for it."""
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_babel import Babel
 
 babel = Babel()
@@ -11,8 +11,9 @@ def select_locale():
     chosen = session.get("lang")
     if chosen in langs:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"] if not request else (
-        request.accept_languages.best_match(langs) or current_app.config["BABEL_DEFAULT_LOCALE"])
+    # Bahasa Indonesia unless the person chose otherwise: a browser set to
+    # English on a kiosk should not switch the office's language.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def init_app(app):
