@@ -1,0 +1,1 @@
+"""Usulan: a signed-in citizen proposes a household for social assistance."""

@@ -1,0 +1,217 @@
+"""Proposals: the gate, drafts, sending and the state machine officers use.
+
+Officers (issue #5) move a proposal with `advance(proposal, actor, decision,
+note)`; citizens send with `submit()`. Every move writes a ProposalEvent, and
+those rows are the timeline.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from peewee import IntegrityError
+
+from ..db import atomic_write
+from ..identity import check_nik
+from ..registry.models import Household
+from .models import Proposal, ProposalEvent
+
+ACTIVE = "aktif"  # the account state that may propose (webapp.akun)
+
+DRAFT = "draf"
+DIAJUKAN = "diajukan"
+MUSYAWARAH = "musyawarah"
+VERIFIKASI = "verifikasi"
+PENETAPAN = "penetapan"
+PENGESAHAN = "pengesahan"
+DISETUJUI = "disetujui"
+DITOLAK = "ditolak"
+PERBAIKAN = "perbaikan"
+
+# The official path, in order; DITOLAK and PERBAIKAN branch off any step
+# between DIAJUKAN and PENGESAHAN.
+PATH = (DIAJUKAN, MUSYAWARAH, VERIFIKASI, PENETAPAN, PENGESAHAN, DISETUJUI)
+IN_REVIEW = PATH[:-1]
+CLOSED = frozenset({DISETUJUI, DITOLAK})
+EDITABLE = frozenset({DRAFT, PERBAIKAN})
+LABELS = {
+    DRAFT: _l("Draf (belum dikirim)"),
+    DIAJUKAN: _l("Diajukan"),
+    MUSYAWARAH: _l("Musyawarah Desa/Kelurahan"),
+    VERIFIKASI: _l("Verifikasi Dinas Sosial"),
+    PENETAPAN: _l("Penetapan Pemda"),
+    PENGESAHAN: _l("Pengesahan Pusat"),
+    DISETUJUI: _l("Disetujui"),
+    DITOLAK: _l("Ditolak"),
+    PERBAIKAN: _l("Perlu perbaikan"),
+}
+
+# Officer decisions.
+FORWARD = "lanjut"
+REJECT = "tolak"
+RETURN = "perbaikan"
+DECISIONS = (FORWARD, REJECT, RETURN)
+
+# Receipt numbers: no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V).
+RECEIPT_ALPHABET = "ACEFHJKMNPRTWXY3479"
+HIGH_DESIL = 6  # desil 6–10 is outside every program's range
+
+
+class TransitionError(Exception):
+    """A move the state machine does not allow; .message says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message  # lazy: evaluated where it is shown
+
+
+def label(status):
+    return LABELS.get(status, status)
+
+
+def is_open(proposal):
+    return proposal.status not in CLOSED
+
+
+def new_public_id():
+    return secrets.token_urlsafe(16)
+
+
+def new_receipt_no():
+    def group():
+        return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(4))
+
+    return f"USL-{group()}-{group()}"
+
+
+def own(account, public_id):
+    """The account's proposal with this public id, or None (never another's)."""
+    if account is None or not public_id:
+        return None
+    return Proposal.get_or_none((Proposal.public_id == public_id) & (Proposal.account_id == account.id))
+
+
+def own_proposals(account):
+    return list(Proposal.select().where(Proposal.account_id == account.id)
+                .order_by(Proposal.created_at.desc()))
+
+
+def _log(proposal, status, actor_id, role, note=None):
+    ProposalEvent.create(proposal=proposal, status=status, note=note or None,
+                         actor_id=actor_id, actor_role=role)
+
+
+@dataclass
+class Gate:
+    """The answer to "Cek Usulan": `proposal` when one may go on; otherwise
+    `refusal` is desil / own_open / other_open, with `proposal` set to the
+    account's own open proposal for own_open."""
+
+    proposal: Proposal | None = None
+    refusal: str | None = None
+    household: Household | None = None
+
+
+def start(account, no_kk, nik):
+    """Opens a draft for the household `no_kk`, proposed person `nik` (both
+    already validated), unless the registry ranks the household desil 6–10 or
+    an open proposal for that KK exists. Read and write in one locked
+    transaction; the unique open_kk column is the last word."""
+    household = Household.get_or_none(Household.no_kk == no_kk)
+    if household is not None and household.desil is not None and household.desil >= HIGH_DESIL:
+        return Gate(refusal="desil", household=household)
+    nik_info = check_nik(nik)
+    try:
+        with atomic_write():
+            existing = Proposal.get_or_none(Proposal.open_kk == no_kk)
+            if existing is not None:
+                mine = existing.account_id == account.id
+                return Gate(proposal=existing if mine else None,
+                            refusal="own_open" if mine else "other_open", household=household)
+            proposal = Proposal.create(
+                public_id=new_public_id(), account_id=account.id, status=DRAFT, open_kk=no_kk,
+                no_kk=no_kk, registry_household=household, nik=nik,
+                birth_date=nik_info.birth_date, sex=nik_info.sex)
+    except IntegrityError:
+        # Another request opened one between our read and write.
+        return Gate(refusal="other_open", household=household)
+    return Gate(proposal=proposal, household=household)
+
+
+def touch(proposal, **fields):
+    """Saves answers of a step on an editable proposal."""
+    if proposal.status not in EDITABLE:
+        raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.updated_at = datetime.now()
+    proposal.save()
+    return proposal
+
+
+def submit(proposal, account):
+    """The citizen sends a complete draft (or a returned proposal, which goes
+    back to the step that returned it). Returns the proposal with its receipt."""
+    from .drafts import missing_steps
+
+    if proposal.account_id != account.id:
+        raise TransitionError(_l("Usulan tidak ditemukan."))
+    if missing_steps(proposal):
+        raise TransitionError(_l("Lengkapi semua bagian sebelum mengirim."))
+    with atomic_write():
+        current = Proposal.get_by_id(proposal.id)
+        if current.status == DRAFT:
+            target = DIAJUKAN
+        elif current.status == PERBAIKAN:
+            target = current.returned_from or DIAJUKAN
+        else:
+            raise TransitionError(_l("Usulan ini sudah dikirim."))
+        if current.receipt_no is None:
+            proposal.receipt_no = _unique_receipt()
+            proposal.submitted_at = datetime.now()
+        proposal.status = target
+        proposal.returned_from = None
+        proposal.updated_at = datetime.now()
+        proposal.save()
+        # A resend is logged at the step it returns to, by the citizen.
+        _log(proposal, target, account.id, "warga")
+    return proposal
+
+
+def _unique_receipt():
+    for _attempt in range(10):
+        number = new_receipt_no()
+        if not Proposal.select().where(Proposal.receipt_no == number).exists():
+            return number
+    raise RuntimeError("could not find a free receipt number")
+
+
+def advance(proposal, actor, decision, note=None):
+    """An officer's move. FORWARD: the next step of PATH (from PENGESAHAN to
+    DISETUJUI). REJECT: DITOLAK, a note (the reason) required. RETURN: PERLU
+    PERBAIKAN with the officer's note, back to the citizen. Allowed only from
+    DIAJUKAN … PENGESAHAN. `actor` needs an `id`. Raises TransitionError."""
+    if decision not in DECISIONS:
+        raise TransitionError(_l("Keputusan tidak dikenal."))
+    note = (note or "").strip() or None
+    if decision in (REJECT, RETURN) and not note:
+        raise TransitionError(_l("Tulis alasan atau catatan untuk pengusul."))
+    with atomic_write():
+        current = Proposal.get_by_id(proposal.id)
+        if current.status not in IN_REVIEW:
+            raise TransitionError(_l("Usulan dengan status ini tidak dapat diproses."))
+        if decision == FORWARD:
+            target = PATH[PATH.index(current.status) + 1]
+        elif decision == REJECT:
+            target = DITOLAK
+        else:
+            target = PERBAIKAN
+            proposal.returned_from = current.status
+        proposal.status = target
+        if target in CLOSED:
+            proposal.open_kk = None
+        proposal.updated_at = datetime.now()
+        proposal.save()
+        _log(proposal, target, getattr(actor, "id", None), "petugas", note)
+    return proposal
