@@ -1,0 +1,51 @@
+"""Who is signed in, and whose proposal this is: the one bridge to webapp.akun."""
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+
+from ..htmx import render
+from . import services
+
+INACTIVE_TEMPLATE = "usulan/inactive.html"
+
+
+def current_account():
+    """The signed-in account or None (webapp.akun owns sessions)."""
+    try:
+        from ..akun.services import current_account as akun_current
+    except ImportError:  # webapp.akun not installed yet
+        return None
+    return akun_current()
+
+
+def login_url():
+    try:
+        return url_for("akun.masuk", next=request.full_path.rstrip("?"))
+    except Exception:  # noqa: BLE001 - no sign-in page registered yet
+        return url_for("cek.index")
+
+
+def active_required(view):
+    """Signed-in and active accounts only. Others are sent to sign in, or told
+    why they cannot go on yet and what to do."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        account = current_account()
+        if account is None:
+            return redirect(login_url())
+        if account.state != services.ACTIVE:
+            return render(INACTIVE_TEMPLATE, "content", status=403, account=account, errors=None)
+        g.account = account
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def own_or_404(public_id):
+    """The signed-in account's proposal; anyone else's (or none) is a 404."""
+    proposal = services.own(g.account, public_id)
+    if proposal is None:
+        abort(404)
+    return proposal
