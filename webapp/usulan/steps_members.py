@@ -87,10 +87,10 @@ def _documents_page(proposal, status=200, error_kind=None, error=None):
 @step_view
 def dokumen(proposal):
     """Photos of the e-KTP and KK, an SKTM when needed, a house photo if any."""
-    from ..uploads import UploadError
-
     if request.method == "GET":
         return _documents_page(proposal)
+    from ..uploads import UploadError
+
     kind = request.form.get("jenis", "")
     if kind not in drafts.DOCUMENT_NAMES:
         abort(400)
