@@ -64,6 +64,7 @@ def create_app(test_config=None):
     from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
+    from .sanggahan.views import bp as sanggahan_bp
     from .usulan.views import bp as usulan_bp
     from .wilayah import bp as wilayah_bp
 
@@ -74,4 +75,5 @@ def create_app(test_config=None):
     app.register_blueprint(captcha_bp)
     app.register_blueprint(cek_bp)
     app.register_blueprint(usulan_bp)
+    app.register_blueprint(sanggahan_bp)
     return app

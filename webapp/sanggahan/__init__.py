@@ -1,0 +1,1 @@
+"""Sanggahan: a citizen objects to a listed recipient, or withdraws themself."""
