@@ -39,13 +39,14 @@ class Neighbour:
         return self
 
     def post(self, path, data, csrf_from, **kw):
-        return self.client.post(path, data=dict(data, csrf_token=form_fields(text(self.client.get(csrf_from)))[0]),
-                                **kw)
+        csrf = form_fields(text(self.client.get(csrf_from)))[0]
+        return self.client.post(path, data=dict(data, csrf_token=csrf), **kw)
 
     def recipient_link(self, person):
         html = text(self.client.get("/sanggahan/penerima"))
         masked = re.escape(mask_name(person.name))
-        found = re.search(r'<th scope="row">' + masked + r'</th>.*?href="(/sanggahan/baru/[^"]+)"', html, re.S)
+        row = r'<th scope="row">' + masked + r'</th>.*?href="(/sanggahan/baru/[^"]+)"'
+        found = re.search(row, html, re.S)
         return found.group(1) if found else None
 
 
@@ -173,10 +174,11 @@ def test_withdraw_oneself_from_a_program(client, monkeypatch, registry_person):
     enrolled = [e for e in current(registry_person) if e.status == "YA"]
     program = enrolled[0].program_code
     assert f'value="{program}"' in page
-    assert me.post("/sanggahan/mundur", {"program": program}, csrf_from="/sanggahan/mundur").status_code == 422
+    page_url = "/sanggahan/mundur"
+    assert me.post(page_url, {"program": program}, csrf_from=page_url).status_code == 422
     assert me.post("/sanggahan/mundur", {"program": "BOGUS", "honest": "1"},
                    csrf_from="/sanggahan/mundur").status_code == 422
-    response = me.post("/sanggahan/mundur", {"program": program, "honest": "1"}, csrf_from="/sanggahan/mundur")
+    response = me.post(page_url, {"program": program, "honest": "1"}, csrf_from=page_url)
     assert response.status_code == 303
     withdrawal = Objection.get()
     assert withdrawal.kind == "mundur" and withdrawal.program_code == program

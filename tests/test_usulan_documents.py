@@ -7,8 +7,7 @@ from PIL import Image
 
 from webapp.usulan.models import ProposalDocument
 
-from .test_usulan import Citizen, citizen, text  # noqa: F401 - fixture
-
+from .test_usulan import Citizen, text
 
 # Until webapp.uploads' defaults are in config.py, name them here.
 pytestmark = pytest.mark.app_config(UPLOAD_MAX_BYTES=5 * 1024 * 1024, UPLOAD_MAX_PIXELS=40_000_000,
@@ -20,6 +19,11 @@ def photo(fmt="PNG", size=(64, 48)):
     Image.new("RGB", size, (200, 120, 40)).save(out, fmt)
     out.seek(0)
     return out
+
+
+@pytest.fixture
+def citizen(client, monkeypatch):
+    return Citizen(client, monkeypatch).sign_in()
 
 
 @pytest.fixture

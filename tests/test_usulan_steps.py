@@ -8,10 +8,15 @@ import pytest
 from webapp.registry.models import Household
 from webapp.usulan.models import Proposal, ProposalMember
 
-from .test_usulan import Citizen, citizen, text  # noqa: F401 - fixture
+from .test_usulan import Citizen, text
 
 MEMBER = {"nik": "3276064508800004", "name": "Rina Wati", "relationship": "Istri",
           "birth_date": "05-08-1980", "sex": "P", "occupation": "Ibu rumah tangga"}
+
+
+@pytest.fixture
+def citizen(client, monkeypatch):
+    return Citizen(client, monkeypatch).sign_in()
 
 
 @pytest.fixture
@@ -40,7 +45,8 @@ def test_person_step_saves_and_goes_to_members(citizen, pid):
 
 
 def test_person_step_errors_keep_the_answers(citizen, pid):
-    response = step(citizen, pid, "data-diri", {"name": "Budi\x00", "birth_place": "", "birth_date": "31-02-1975",
+    response = step(citizen, pid, "data-diri", {"name": "Budi\x00", "birth_place": "",
+                                                "birth_date": "31-02-1975",
                                                 "sex": "X", "occupation": "Petani"})
     html = text(response)
     assert response.status_code == 422
@@ -66,7 +72,8 @@ def test_members_add_edit_remove(citizen, pid):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"nik": "3276061708750003", "birth_date": "17-08-1975"}, "sudah ada dalam usulan"),  # the proposed person
+    # the proposed person's own NIK
+    ({"nik": "3276061708750003", "birth_date": "17-08-1975"}, "sudah ada dalam usulan"),
     ({"nik": "12345"}, "16 digit"),
     ({"nik": "３２７６０６４５０８８００００４"}, "hanya berisi angka"),
     ({"birth_date": "06-08-1980"}, "tidak sama dengan tanggal di NIK"),
@@ -116,7 +123,8 @@ def test_domicile_saves_a_complete_chain(citizen, pid):
 
 
 def test_domicile_broken_chain_is_refused(citizen, pid):
-    response = step(citizen, pid, "domisili", {"provinsi": "32", "kabupaten": "33.01", "kecamatan": "33.01.01",
+    response = step(citizen, pid, "domisili", {"provinsi": "32", "kabupaten": "33.01",
+                                               "kecamatan": "33.01.01",
                                                "desa": "33.01.01.2001", "street": "Jl", "rt": "1", "rw": "1"})
     assert response.status_code == 422 and "Pilih Kabupaten/Kota" in text(response)
 

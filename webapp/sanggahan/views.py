@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from ..htmx import render
 from ..usulan.access import active_required
-from ..usulan.services import own_proposals
 from ..usulan.services import label as proposal_label
+from ..usulan.services import own_proposals
 from . import services
 from .forms import ObjectionForm, WithdrawForm
 from .recipients import person_from_token, programs_of, recipients
@@ -95,8 +95,8 @@ def detail(oid):
     objection = _own_or_404(oid)
     from ..identity import mask_name
 
-    return render("sanggahan/detail.html", "content", o=objection, masked_name=mask_name(objection.person.name),
-                  status_label=services.status_label, reason_label=services.reason_label, errors=None)
+    return render("sanggahan/detail.html", "content", o=objection,
+                  masked_name=mask_name(objection.person.name), status_label=services.status_label, reason_label=services.reason_label, errors=None)
 
 
 @bp.get("/<oid>/foto")
