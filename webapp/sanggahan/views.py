@@ -23,7 +23,7 @@ def _errors(form, extra=()):
 
 
 def _own_or_404(public_id):
-    objection = services.own(g.account, public_id)
+    objection = services.own(g.citizen, public_id)
     if objection is None:
         abort(404)
     return objection
@@ -33,8 +33,8 @@ def _own_or_404(public_id):
 @active_required
 def index():
     """One's own objections, withdrawals and proposals, with their status."""
-    return render("sanggahan/index.html", "content", objections=services.own_objections(g.account),
-                  proposals=own_proposals(g.account), status_label=services.status_label,
+    return render("sanggahan/index.html", "content", objections=services.own_objections(g.citizen),
+                  proposals=own_proposals(g.citizen), status_label=services.status_label,
                   reason_label=services.reason_label, proposal_label=proposal_label, errors=None)
 
 
@@ -44,7 +44,7 @@ def penerima():
     """This quarter's recipients in the citizen's desa: masked names, programs."""
     page = request.args.get("hal", "1")
     page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10000 else 1
-    rows, more = recipients(g.account, page)
+    rows, more = recipients(g.citizen, page)
     return render("sanggahan/recipients.html", "content", rows=rows, page=page, more=more, errors=None)
 
 
@@ -62,10 +62,10 @@ def _objection_page(person, token, form, status=200, photo_error=None):
 @active_required
 def baru(token):
     """The objection form for one recipient (named by a signed token)."""
-    person = person_from_token(g.account, token)
+    person = person_from_token(g.citizen, token)
     if person is None:
         abort(404)
-    pending = services.pending_for(g.account, person)
+    pending = services.pending_for(g.citizen, person)
     if pending is not None:
         return redirect(url_for("sanggahan.detail", oid=pending.public_id))
     if request.method == "GET":
@@ -82,7 +82,7 @@ def baru(token):
             photo = uploads.store(uploads.process_image(file), "sanggahan")
         except uploads.UploadError as exc:
             return _objection_page(person, token, form, status=422, photo_error=str(exc.message))
-    objection = services.create(g.account, person, services.SANGGAH, form.reason.data, form.note.data,
+    objection = services.create(g.citizen, person, services.SANGGAH, form.reason.data, form.note.data,
                                 honest=True, photo=photo)
     log.info("objection sent reason=%s", objection.reason)
     return redirect(url_for("sanggahan.detail", oid=objection.public_id), 303)
@@ -96,7 +96,8 @@ def detail(oid):
     from ..identity import mask_name
 
     return render("sanggahan/detail.html", "content", o=objection,
-                  masked_name=mask_name(objection.person.name), status_label=services.status_label, reason_label=services.reason_label, errors=None)
+                  masked_name=mask_name(objection.person.name), status_label=services.status_label,
+                  reason_label=services.reason_label, errors=None)
 
 
 @bp.get("/<oid>/foto")
@@ -120,7 +121,7 @@ def _withdraw_page(form, options, status=200):
 @active_required
 def mundur():
     """Withdraw oneself from a program one receives."""
-    enrollments = services.own_enrollments(g.account)
+    enrollments = services.own_enrollments(g.citizen)
     options = [(e.program_code, e.program.name) for e in enrollments]
     if request.method == "GET":
         return _withdraw_page(WithdrawForm(formdata=None), options)
@@ -131,9 +132,9 @@ def mundur():
         valid = False
     if not valid:
         return _withdraw_page(form, options, status=422)
-    person = services.own_person(g.account)
-    pending = services.pending_for(g.account, person, form.program.data)
+    person = services.own_person(g.citizen)
+    pending = services.pending_for(g.citizen, person, form.program.data)
     if pending is None:
-        pending = services.create(g.account, person, services.MUNDUR, None, form.note.data, honest=True,
+        pending = services.create(g.citizen, person, services.MUNDUR, None, form.note.data, honest=True,
                                   program=form.program.data)
     return redirect(url_for("sanggahan.detail", oid=pending.public_id), 303)

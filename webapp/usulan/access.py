@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 
 from ..htmx import render
 from . import services
@@ -13,17 +13,16 @@ INACTIVE_TEMPLATE = "usulan/inactive.html"
 def current_account():
     """The signed-in account or None (webapp.akun owns sessions)."""
     try:
-        from ..akun.services import current_account as akun_current
-    except ImportError:  # webapp.akun not installed yet
+        from ..akun.session import current_account as akun_current
+    except ImportError:  # an install without webapp.akun: nobody is signed in
         return None
     return akun_current()
 
 
 def login_url():
-    try:
-        return url_for("akun.masuk", next=request.full_path.rstrip("?"))
-    except Exception:  # noqa: BLE001 - no sign-in page registered yet
+    if "akun.masuk" not in current_app.view_functions:
         return url_for("cek.index")
+    return url_for("akun.masuk", next=request.full_path.rstrip("?"))
 
 
 def active_required(view):
@@ -37,7 +36,7 @@ def active_required(view):
             return redirect(login_url())
         if account.state != services.ACTIVE:
             return render(INACTIVE_TEMPLATE, "content", status=403, account=account, errors=None)
-        g.account = account
+        g.citizen = account
         return view(*args, **kwargs)
 
     return wrapped
@@ -45,7 +44,7 @@ def active_required(view):
 
 def own_or_404(public_id):
     """The signed-in account's proposal; anyone else's (or none) is a 404."""
-    proposal = services.own(g.account, public_id)
+    proposal = services.own(g.citizen, public_id)
     if proposal is None:
         abort(404)
     return proposal

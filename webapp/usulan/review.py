@@ -56,7 +56,7 @@ def periksa(proposal):
 def kirim(proposal):
     """Sends the proposal; incomplete ones come back with what is missing."""
     try:
-        services.submit(proposal, g.account)
+        services.submit(proposal, g.citizen)
     except services.TransitionError:
         return _review_page(proposal, status=422)
     _mail_receipt(proposal)
@@ -65,7 +65,7 @@ def kirim(proposal):
 
 def _mail_receipt(proposal):
     """The receipt by e-mail (queued by webapp.mail; never holds the NIK)."""
-    email = getattr(g.account, "email", None)
+    email = getattr(g.citizen, "email", None)
     if not email:
         return
     link = url_for("usulan.detail", pid=proposal.public_id, _external=True)

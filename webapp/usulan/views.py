@@ -26,7 +26,7 @@ def errors_of(form, extra=()):
 
 def _index(form, status=200, gate=None):
     return render("usulan/index.html", "content", status=status, form=form, gate=gate,
-                  proposals=services.own_proposals(g.account), errors=errors_of(form),
+                  proposals=services.own_proposals(g.citizen), errors=errors_of(form),
                   label=services.label, next_step=next_step)
 
 
@@ -45,7 +45,7 @@ def check():
     form = GateForm()
     if not form.validate():
         return _index(form, status=422)
-    gate = services.start(g.account, form.no_kk.data, form.nik.data)
+    gate = services.start(g.citizen, form.no_kk.data, form.nik.data)
     if gate.refusal:
         log.info("usulan gate refused: %s", gate.refusal)
         return _index(form, status=409 if gate.refusal != "desil" else 200, gate=gate)
