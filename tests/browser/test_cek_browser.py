@@ -1,0 +1,241 @@
+"""The Cek Bansos page in real Chromium, as a person uses it: on a phone with
+JavaScript (htmx swaps, no page loads) and on a desktop without it (the
+"Pilih" button and full page loads)."""
+
+import re
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from webapp.identity import mask_name
+
+from ..conftest import CAPTCHA
+from .conftest import ARTIFACTS, DESKTOP, PHONE
+
+pytestmark = pytest.mark.browser
+
+LEVELS = ("Provinsi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan")
+BOTH_WAYS = pytest.mark.parametrize("layout, javascript", [(PHONE, True), (DESKTOP, False)],
+                                    ids=["phone-js", "desktop-nojs"])
+
+
+def selects(page):
+    return [page.get_by_label(label, exact=True) for label in LEVELS]
+
+
+def options(select):
+    return select.get_by_role("option")
+
+
+def open_form_at(page, desa):
+    """The form with the region already chosen, as a bookmark opens it."""
+    page.goto(f"/?provinsi={desa[:2]}&kabupaten={desa[:5]}&kecamatan={desa[:8]}&desa={desa}")
+
+
+def press(page, name, javascript):
+    """Presses a button; without JavaScript, waits for the page it loads."""
+    button = page.get_by_role("button", name=name, exact=True)
+    if javascript:
+        button.click()
+    else:
+        with page.expect_navigation():
+            button.click()
+
+
+def search(page, name, javascript, captcha=CAPTCHA):
+    page.get_by_label("Nama sesuai KTP").fill(name)
+    page.get_by_label("Ketik kode pada gambar").fill(captcha)
+    press(page, "Cari data", javascript)
+
+
+def mark_document(page):
+    """A flag on window that only a full page load would wipe."""
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+
+def still_same_document(page):
+    return page.evaluate("() => window.__sameDocument === true")
+
+
+def captcha_image(page):
+    return page.get_by_role("img", name=re.compile("^Gambar kode captcha"))
+
+
+def expect_found(page, person):
+    """The result names the person masked, never in full."""
+    result = page.get_by_role("region", name=re.compile(r"\d+ data ditemukan"))
+    expect(result.get_by_role("heading", name=mask_name(person.name), exact=True)).to_be_visible()
+    expect(result).not_to_contain_text(person.name)
+    expect(result).not_to_contain_text(person.nik)
+    return result
+
+
+def test_cascading_selects_and_a_search_without_page_load(new_page, snap, recipient):
+    page = new_page(PHONE)
+    page.goto("/")
+    provinsi, kabupaten, kecamatan, desa = selects(page)
+    expect(options(provinsi)).to_have_count(39)
+    snap(page, "form", docs="cek-mobile.png")
+
+    provinsi.select_option(label="Jawa Barat")
+    expect(options(kabupaten)).to_have_count(28)
+    expect(options(kabupaten).first).to_have_text("— Pilih Kabupaten/Kota —")
+    snap(page, "jawa-barat")
+    kabupaten.select_option(label="Kota Depok")
+    kecamatan.select_option(label="Sukmajaya")
+    expect(options(desa)).to_have_count(7)
+    expect(desa).to_contain_text("Mekarjaya")
+    snap(page, "sukmajaya")
+
+    provinsi.select_option(label="Jawa Tengah")
+    expect(options(kabupaten)).to_have_count(36)
+    for lower, placeholder in ((kecamatan, "— Pilih Kecamatan —"), (desa, "— Pilih Desa/Kelurahan —")):
+        expect(options(lower)).to_have_count(1)
+        expect(options(lower)).to_have_text(placeholder)
+        expect(lower).to_have_value("")
+    snap(page, "province-changed")
+
+    for select, name in zip(selects(page), recipient.region_names, strict=True):
+        select.select_option(label=name)
+    expect(desa).to_have_value(recipient.desa_code)
+    mark_document(page)
+    search(page, recipient.name, javascript=True)
+    expect_found(page, recipient)
+    expect(page.get_by_role("heading", name=re.compile(r"\d+ data ditemukan"))).to_be_focused()
+    assert still_same_document(page), "the search reloaded the page instead of swapping the result in"
+    snap(page, "found", docs="cek-found-mobile.png")
+
+
+def test_without_javascript_pilih_fills_each_level_and_keeps_the_name(new_page, snap, recipient):
+    page = new_page(DESKTOP, javascript=False)
+    page.goto("/")
+    name = page.get_by_label("Nama sesuai KTP")
+    name.fill(recipient.name)
+    levels = selects(page)
+    for depth, (select, region) in enumerate(zip(levels[:3], recipient.region_names[:3], strict=True)):
+        select.select_option(label=region)
+        press(page, "Pilih", javascript=False)
+        expect(levels[depth]).to_have_value(recipient.desa_code[:(2, 5, 8)[depth]])
+        expect(options(levels[depth + 1])).not_to_have_count(1)
+        expect(name).to_have_value(recipient.name)
+        snap(page, f"pilih-{LEVELS[depth].split('/')[0].lower()}")
+    levels[3].select_option(label=recipient.region_names[3])
+    page.get_by_label("Ketik kode pada gambar").fill(CAPTCHA)
+    press(page, "Cari data", javascript=False)
+    expect_found(page, recipient)
+    snap(page, "found")
+
+
+@BOTH_WAYS
+def test_a_made_up_name_is_not_found(new_page, snap, recipient, layout, javascript):
+    page = new_page(layout, javascript=javascript)
+    open_form_at(page, recipient.desa_code)
+    search(page, "Nama Rekaan Sekali", javascript)
+    expect(page.get_by_role("heading", name="Tidak Terdapat Peserta/PM")).to_be_visible()
+    expect(page.get_by_text("kantor desa/kelurahan")).to_be_visible()
+    snap(page, "not-found", docs="cek-not-found-desktop.png" if layout is DESKTOP else None)
+
+
+@BOTH_WAYS
+def test_a_wrong_captcha_keeps_the_name_and_a_retry_finds(new_page, snap, recipient, layout, javascript):
+    page = new_page(layout, javascript=javascript)
+    open_form_at(page, recipient.desa_code)
+    first_captcha = captcha_image(page).get_attribute("src")
+    search(page, recipient.name, javascript, captcha="13579")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Kode captcha salah")
+    link = summary.get_by_role("link", name=re.compile("Kode captcha salah"))
+    expect(link).to_have_attribute("href", "#captcha")
+    expect(page.get_by_label("Nama sesuai KTP")).to_have_value(recipient.name)
+    expect(page.get_by_label("Ketik kode pada gambar")).to_have_value("")
+    expect(captcha_image(page)).not_to_have_attribute("src", first_captcha)
+    if javascript:
+        # app.js moves focus to the summary so a screen reader announces it.
+        expect(summary).to_be_focused()
+    else:
+        expect(page).to_have_title(re.compile("^Kesalahan: "))
+    snap(page, "wrong-captcha")
+
+    page.get_by_label("Ketik kode pada gambar").fill(CAPTCHA)
+    press(page, "Cari data", javascript)
+    expect_found(page, recipient)
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_search_by_nik(new_page, snap, recipient):
+    page = new_page(PHONE)
+    page.goto("/")
+    page.get_by_role("link", name="Cari dengan NIK").click()
+    nik = page.get_by_label("NIK", exact=True)
+    expect(nik).to_be_visible()
+    expect(page.get_by_role("link", name="Cari dengan NIK")).to_have_attribute("aria-current", "page")
+    snap(page, "nik-form")
+    nik.fill(recipient.nik)
+    page.get_by_label("Ketik kode pada gambar").fill(CAPTCHA)
+    mark_document(page)
+    press(page, "Cari data", javascript=True)
+    expect_found(page, recipient)
+    assert still_same_document(page)
+    snap(page, "nik-found")
+
+
+@BOTH_WAYS
+def test_ganti_kode_gives_a_new_captcha_and_keeps_the_form(new_page, snap, recipient, layout, javascript):
+    page = new_page(layout, javascript=javascript)
+    open_form_at(page, recipient.desa_code)
+    page.get_by_label("Nama sesuai KTP").fill(recipient.name)
+    before = captcha_image(page).get_attribute("src")
+    if javascript:
+        mark_document(page)
+    press(page, "Ganti kode", javascript)
+    expect(captcha_image(page)).not_to_have_attribute("src", before)
+    expect(page.get_by_label("Nama sesuai KTP")).to_have_value(recipient.name)
+    expect(selects(page)[3]).to_have_value(recipient.desa_code)
+    if javascript:
+        assert still_same_document(page)
+    snap(page, "new-captcha")
+
+    # the new challenge is the one the server checks
+    page.get_by_label("Ketik kode pada gambar").fill(CAPTCHA)
+    press(page, "Cari data", javascript)
+    expect_found(page, recipient)
+
+
+def _gzip_only_size(url):
+    """Bytes a client that accepts only gzip receives for `url`."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310 - http only
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return len(response.read())
+
+
+def test_page_weight_on_a_cold_cache(new_page):
+    page = new_page(PHONE)
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+
+    rows = []
+    for response in responses:
+        parts = urlsplit(response.url)
+        name = parts.path + ("?" + parts.query if parts.query else "")
+        rows.append((name[:44], response.status, len(response.body()),
+                     response.request.sizes()["responseBodySize"],
+                     response.headers.get("content-encoding", "-"), _gzip_only_size(response.url)))
+    totals = [sum(row[i] for row in rows) for i in (2, 3, 5)]
+    lines = [f"Page weight of / on a cold cache (Chromium, JavaScript on, 360x640): {len(rows)} requests",
+             "bytes = response bodies; received = what Chromium got (its Accept-Encoding);",
+             "gzip-only = what a client sending only 'Accept-Encoding: gzip' gets",
+             f"{'resource':<44} {'status':>6} {'bytes':>7} {'received':>8} {'enc':>5} {'gzip-only':>9}"]
+    lines += [f"{n:<44} {s:>6} {b:>7} {r:>8} {e:>5} {g:>9}" for n, s, b, r, e, g in rows]
+    lines.append(f"{'total':<44} {'':>6} {totals[0]:>7} {totals[1]:>8} {'':>5} {totals[2]:>9}")
+    report = "\n".join(lines)
+    print("\n" + report)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-weight.txt").write_text(report + "\n")
+
+    assert all(row[1] == 200 for row in rows), report
+    assert len(rows) <= 5, report
+    assert totals[1] <= 30 * 1024, report
