@@ -17,9 +17,6 @@ from webapp.sanggahan.models import Objection
 
 from .conftest import form_fields
 
-pytestmark = pytest.mark.app_config(UPLOAD_MAX_BYTES=5 * 1024 * 1024, UPLOAD_MAX_PIXELS=40_000_000,
-                                    UPLOAD_MAX_SIDE=1600)
-
 
 def text(response):
     return response.get_data(as_text=True)

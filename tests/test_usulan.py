@@ -269,3 +269,16 @@ def test_birth_date_is_checked_against_the_nik(citizen, db):
     assert response.status_code == 422
     assert "tidak sama dengan tanggal di NIK" in text(response)
     assert Proposal.get(Proposal.public_id == pid).birth_date == date(1975, 8, 17)
+
+
+def test_sending_emails_the_receipt(citizen, app, smtp_server, db):
+    from .smtp import smtp_app_config
+
+    app.config.update(smtp_app_config(smtp_server))
+    p = sent(citizen)
+    [message] = smtp_server.messages
+    assert message["To"] == "warga1@contoh.test"
+    assert p.receipt_no in message["Subject"]
+    body = message.get_content()
+    assert p.receipt_no in body and "/usulan/status" in body
+    assert NIK not in body and "Siti Aminah" not in body

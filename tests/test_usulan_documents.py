@@ -9,10 +9,6 @@ from webapp.usulan.models import ProposalDocument
 
 from .test_usulan import Citizen, text
 
-# Until webapp.uploads' defaults are in config.py, name them here.
-pytestmark = pytest.mark.app_config(UPLOAD_MAX_BYTES=5 * 1024 * 1024, UPLOAD_MAX_PIXELS=40_000_000,
-                                    UPLOAD_MAX_SIDE=1600)
-
 
 def photo(fmt="PNG", size=(64, 48)):
     out = io.BytesIO()

@@ -126,7 +126,7 @@ def start(account, no_kk, nik):
         with atomic_write():
             existing = Proposal.get_or_none(Proposal.open_kk == no_kk)
             if existing is not None:
-                mine = existing.citizen_id == account.id
+                mine = existing.account_id == account.id
                 return Gate(proposal=existing if mine else None,
                             refusal="own_open" if mine else "other_open", household=household)
             proposal = Proposal.create(
