@@ -132,3 +132,64 @@ def registry_person(db):
     assert rows, "the test registry has no recipient in the anchor kecamatan"
     name, nik, desa_code, _desa_name = rows[0]
     return Person.get(Person.nik == nik)
+
+
+PASSWORD = "kuda lari di sawah hijau"
+
+
+def synthetic_nik(born="150890", serial="0007", kecamatan="327606"):
+    """A structurally valid NIK for a made-up person (women: day + 40)."""
+    return f"{kecamatan}{born}{serial}"
+
+
+def registration_data(csrf, **changes):
+    """A complete, valid registration for a synthetic person in Beji, Depok."""
+    from faker import Faker
+
+    fake = Faker("id_ID")
+    fake.seed_instance(3)
+    data = {"csrf_token": csrf, "nik": synthetic_nik(), "no_kk": "3276060101100011",
+            "nama": fake.name(), "alamat": "Jl. Melati No. 5", "rt": "4", "rw": "12",
+            "provinsi": "32", "kabupaten": "32.76", "kecamatan": "32.76.06", "desa": "32.76.06.1001",
+            "hp": "0812-3456-7890", "email": "warga.contoh@example.com",
+            "password": PASSWORD, "setuju": "y"}
+    data.update(changes)
+    return data
+
+
+def new_account(state="aktif", nik=None, email="warga.contoh@example.com", password=PASSWORD):
+    """An account made through the service (inside an app context)."""
+    from webapp.akun.models import Account
+    from webapp.akun.services import register_account
+
+    account = register_account(nik or synthetic_nik(), "3276060101100011", "Warga Contoh", "Jl. Melati 5",
+                               "004", "012", "32.76.06.1001", "+6281234567890", email, password)
+    Account.update(state=state).where(Account.id == account.id).execute()
+    return Account.get_by_id(account.id)
+
+
+class AkunActions:
+    """Registers, signs in and out like a person with a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path="/akun/masuk"):
+        html = self.client.get(path).get_data(as_text=True)
+        return form_fields(html)[0]
+
+    def register(self, **changes):
+        return self.client.post("/akun/daftar", data=registration_data(self.csrf("/akun/daftar"), **changes))
+
+    def sign_in(self, identity="warga.contoh@example.com", password=PASSWORD, **extra):
+        data = {"csrf_token": self.csrf(), "identitas": identity, "password": password}
+        data.update(extra)
+        return self.client.post("/akun/masuk", data=data)
+
+    def sign_out(self):
+        return self.client.post("/akun/keluar", data={"csrf_token": self.csrf("/akun")})
+
+
+@pytest.fixture
+def akun(client):
+    return AkunActions(client)

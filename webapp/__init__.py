@@ -61,6 +61,8 @@ def create_app(test_config=None):
     errors.init_app(app)
 
     from . import cli, templating
+    from .akun.cli import akun_group
+    from .akun.views import bp as akun_bp
     from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
@@ -76,4 +78,6 @@ def create_app(test_config=None):
     app.register_blueprint(cek_bp)
     app.register_blueprint(usulan_bp)
     app.register_blueprint(sanggahan_bp)
+    app.register_blueprint(akun_bp)
+    app.cli.add_command(akun_group)
     return app

@@ -49,3 +49,8 @@ class Defaults:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+    # Accounts (webapp.akun): per-client limits on top of the per-account lock.
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    REGISTER_RATE_LIMIT = "10 per minute;30 per hour"
+    CODE_RATE_LIMIT = "10 per minute;40 per hour"

@@ -1,0 +1,1 @@
+"""Citizen accounts: registration, e-mail code, KTP photo and selfie, sign-in."""

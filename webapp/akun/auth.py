@@ -1,0 +1,119 @@
+"""Sign in, sign out and a new password by e-mail code."""
+
+from flask import current_app, redirect, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+
+from ..htmx import render
+from ..security import limiter
+from . import codes, services
+from .forms import LoginForm, ResetForm, ResetRequestForm
+from .session import current_account, safe_next, sign_in, sign_out
+from .views import bp, errors_of
+
+
+def _locked_message(until):
+    from datetime import UTC
+
+    local = until.replace(tzinfo=UTC)
+    return _("Terlalu banyak percobaan yang salah. Coba lagi setelah pukul %(time)s.",
+             time=format_time(local, "HH:mm"))
+
+
+def _login_page(form, status=200, notice=None):
+    return render("akun/masuk.html", "content", status=status, form=form, errors=errors_of(form),
+                  notice=notice, next=safe_next(request.values.get("next")) or "")
+
+
+@bp.get("/masuk")
+def masuk():
+    """The sign-in form."""
+    notice = {"keluar": _("Anda sudah keluar."),
+              "sandi": _("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru.")}.get(
+        request.args.get("info", ""))
+    return _login_page(LoginForm(formdata=None), notice=notice)
+
+
+@bp.post("/masuk")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def masuk_kirim():
+    """Checks NIK/e-mail and password. The message never tells whether an
+    account exists; a locked identifier says when to try again."""
+    form = LoginForm()
+    if not form.validate():
+        form.password.data = ""
+        return _login_page(form, status=422)
+    result = services.authenticate(form.identitas.data, form.password.data)
+    form.password.data = ""
+    if not result.ok:
+        form.identitas.errors = [_locked_message(result.locked_until) if result.locked_until
+                                 else _("NIK/e-mail atau kata sandi salah.")]
+        return _login_page(form, status=422)
+    sign_in(result.account)
+    return redirect(safe_next(request.form.get("next")) or url_for("akun.profil"))
+
+
+@bp.post("/keluar")
+def keluar():
+    """Ends the session on the server (POST only: a link cannot sign anyone out)."""
+    sign_out(current_account())
+    return redirect(url_for("akun.masuk", info="keluar"))
+
+
+@bp.errorhandler(429)
+def too_many(_exc):
+    """Rate-limited: a short page that says to wait, with the form kept."""
+    form = LoginForm(meta={"csrf": False})
+    form.password.data = ""
+    form.identitas.errors = [_("Anda mencoba terlalu sering. Tunggu beberapa menit lalu coba lagi.")]
+    return _login_page(form, status=429)
+
+
+@bp.get("/lupa-sandi")
+def lupa():
+    """Asks for the e-mail the code goes to."""
+    return render("akun/lupa.html", "content", form=ResetRequestForm(formdata=None), errors=None, sent=False)
+
+
+@bp.post("/lupa-sandi")
+@limiter.limit(lambda: current_app.config["CODE_RATE_LIMIT"], methods=["POST"])
+def lupa_kirim():
+    """Sends a code if the e-mail has an account; the answer is the same either way."""
+    form = ResetRequestForm()
+    if not form.validate():
+        return render("akun/lupa.html", "content", status=422, form=form, errors=errors_of(form), sent=False)
+    account = services.find_account(form.email.data)
+    if account is not None:
+        try:
+            services.send_code(account, codes.RESET)
+        except codes.TooSoon:
+            pass  # the earlier code still works; saying so would reveal the account
+    reset = ResetForm(formdata=None, email=form.email.data)
+    return render("akun/lupa.html", "content", form=reset, errors=None, sent=True)
+
+
+@bp.post("/lupa-sandi/baru")
+@limiter.limit(lambda: current_app.config["CODE_RATE_LIMIT"], methods=["POST"])
+def sandi_baru():
+    """Code + new password. Wrong code and unknown e-mail read the same."""
+    form = ResetForm()
+    valid = form.validate()
+    account = services.find_account(form.email.data) if form.email.data else None
+    if valid:
+        result = codes.check_code(account, codes.RESET, form.kode.data) if account else codes.CodeCheck("none")
+        if result.ok:
+            services.set_password(account, form.password.data)
+            sign_out(None)
+            return redirect(url_for("akun.masuk", info="sandi"))
+        form.kode.errors = [code_message(result)]
+    if form.password.errors:
+        form.password.data = ""
+    return render("akun/lupa.html", "content", status=422, form=form, errors=errors_of(form), sent=True)
+
+
+def code_message(result):
+    return {
+        "wrong": _("Kode salah. Sisa percobaan: %(n)d.", n=result.tries_left),
+        "expired": _("Kode sudah kedaluwarsa (berlaku 10 menit). Minta kode baru."),
+        "locked": _("Terlalu banyak kode salah. Minta kode baru."),
+    }.get(result.outcome, _("Kode tidak berlaku atau sudah dipakai. Minta kode baru."))

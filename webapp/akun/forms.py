@@ -1,0 +1,72 @@
+"""Account forms. The rules themselves live in checks.py."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+
+from ..forms import MaxChars, Required, clean_text
+from . import checks
+
+
+def _raw(value):
+    """Passwords keep their spaces; only a NUL byte (never typed) goes."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    nik = StringField(_l("NIK"), filters=[clean_text], validators=[
+        MaxChars(40, _l("NIK harus 16 digit.")), checks.nik_for_account])
+    no_kk = StringField(_l("Nomor KK"), filters=[clean_text], validators=[
+        MaxChars(40, _l("Nomor KK harus 16 digit.")), checks.no_kk])
+    nama = StringField(_l("Nama sesuai KTP"), filters=[clean_text], validators=[
+        Required(_l("Masukkan nama lengkap sesuai KTP.")),
+        MaxChars(100, _l("Nama terlalu panjang: paling banyak 100 karakter.")), checks.person_name])
+    alamat = StringField(_l("Alamat (jalan, nomor rumah)"), filters=[clean_text], validators=[
+        Required(_l("Masukkan alamat sesuai KTP, contoh Jl. Melati No. 5.")),
+        MaxChars(200, _l("Alamat terlalu panjang: paling banyak 200 karakter."))])
+    rt = StringField(_l("RT"), filters=[clean_text], validators=[checks.rt_rw])
+    rw = StringField(_l("RW"), filters=[clean_text], validators=[checks.rt_rw])
+    provinsi = StringField(_l("Provinsi"), filters=[clean_text])
+    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[clean_text])
+    kecamatan = StringField(_l("Kecamatan"), filters=[clean_text])
+    desa = StringField(_l("Desa/Kelurahan"), filters=[clean_text])
+    hp = StringField(_l("Nomor HP"), filters=[clean_text], validators=[
+        Required(_l("Masukkan nomor HP, contoh 0812 3456 7890.")),
+        MaxChars(30, _l("Nomor HP terlalu panjang.")), checks.phone])
+    email = StringField(_l("E-mail"), filters=[clean_text], validators=[
+        Required(_l("Masukkan alamat e-mail, contoh nama@contoh.id.")),
+        MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
+    password = PasswordField(_l("Kata sandi"), filters=[_raw], validators=[checks.password])
+    setuju = BooleanField(_l("Saya setuju data saya diproses untuk tujuan di atas"), validators=[
+        Required(_l("Centang persetujuan agar kami boleh memproses data Anda."))])
+    alamat_beda = BooleanField(_l("Alamat saya memang berbeda dari kode wilayah NIK"))
+
+
+# Fields the inline (htmx) check may ask about.
+CHECKABLE = ("nik", "no_kk", "nama", "alamat", "rt", "rw", "hp", "email", "password")
+
+
+class CodeForm(FlaskForm):
+    kode = StringField(_l("Kode 6 angka"), filters=[clean_text], validators=[
+        Required(_l("Masukkan kode 6 angka dari e-mail.")),
+        MaxChars(20, _l("Kode terdiri dari 6 angka."))])
+
+
+class LoginForm(FlaskForm):
+    identitas = StringField(_l("NIK atau e-mail"), filters=[clean_text], validators=[
+        Required(_l("Masukkan NIK atau alamat e-mail Anda.")),
+        MaxChars(254, _l("NIK atau e-mail terlalu panjang."))])
+    password = PasswordField(_l("Kata sandi"), filters=[_raw], validators=[
+        Required(_l("Masukkan kata sandi Anda.")),
+        MaxChars(checks.PASSWORD_MAX, _l("Kata sandi terlalu panjang."))])
+
+
+class ResetRequestForm(FlaskForm):
+    email = StringField(_l("E-mail"), filters=[clean_text], validators=[
+        Required(_l("Masukkan alamat e-mail akun Anda.")),
+        MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
+
+
+class ResetForm(ResetRequestForm):
+    kode = CodeForm.kode
+    password = PasswordField(_l("Kata sandi baru"), filters=[_raw], validators=[checks.password])

@@ -1,0 +1,103 @@
+"""Accounts, one-time e-mail codes and the account's KTP photo and selfie."""
+
+import uuid
+from datetime import UTC, datetime
+
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from ..db import BaseModel, register
+from ..registry.models import Region
+
+# The life of an account. "melengkapi foto" sits between the e-mail check and
+# the officer's check: the photos are uploaded one at a time, then sent.
+EMAIL = "menunggu verifikasi e-mail"
+PHOTOS = "melengkapi foto"
+OFFICER = "menunggu verifikasi petugas"
+ACTIVE = "aktif"
+REJECTED = "ditolak"
+STATES = (EMAIL, PHOTOS, OFFICER, ACTIVE, REJECTED)
+
+
+def utcnow():
+    """Naive UTC: stored and compared the same way on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_public_id():
+    return uuid.uuid4().hex
+
+
+@register
+class Account(BaseModel):
+    # Used in URLs and in the session instead of the row id or the NIK.
+    public_id = CharField(max_length=32, unique=True, default=new_public_id)
+    nik = CharField(max_length=16, unique=True)
+    no_kk = CharField(max_length=16)
+    name = CharField(max_length=120)
+    street = CharField(max_length=200)
+    rt = CharField(max_length=3)
+    rw = CharField(max_length=3)
+    desa = ForeignKeyField(Region, column_name="desa_code", on_delete="RESTRICT")
+    phone = CharField(max_length=16)  # E.164
+    email = CharField(max_length=254, unique=True)  # lower-cased
+    password_hash = CharField(max_length=255)
+    state = CharField(max_length=40, default=EMAIL, index=True)
+    reject_reason = CharField(max_length=30, null=True)
+    role = CharField(max_length=20, default="warga")
+    # The region an officer works on (#5); None for citizens.
+    region_scope = CharField(max_length=13, null=True)
+    # Bumped at sign-out and password change: cookies carrying an older
+    # version are treated as signed out.
+    session_version = IntegerField(default=0)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    consent_at = DateTimeField()
+    email_verified_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "account"
+
+
+@register
+class EmailCode(BaseModel):
+    account = ForeignKeyField(Account, backref="codes", on_delete="CASCADE")
+    purpose = CharField(max_length=10)  # verify / reset
+    code_hash = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    attempts = IntegerField(default=0)
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "email_code"
+        indexes = ((("account", "purpose", "created_at"), False),)
+
+
+@register
+class Photo(BaseModel):
+    """One KTP photo and one selfie per account; a new upload replaces the old."""
+
+    public_id = CharField(max_length=32, unique=True, default=new_public_id)
+    account = ForeignKeyField(Account, backref="photos", on_delete="CASCADE")
+    kind = CharField(max_length=10)  # ktp / selfie
+    name = CharField(max_length=200)  # the stored upload's relative name
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "account_photo"
+        indexes = ((("account", "kind"), True),)
+
+
+@register
+class LoginThrottle(BaseModel):
+    """Failed sign-ins for identifiers without an account, so an unknown NIK
+    or e-mail is throttled exactly like a known one and reveals nothing."""
+
+    key = CharField(max_length=64, primary_key=True)  # HMAC of the identifier
+    failures = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "login_throttle"

@@ -1,0 +1,185 @@
+"""Account rules as plain functions, shared by the views, the CLI and tests."""
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from peewee import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import atomic_write
+from . import codes
+from .models import ACTIVE, EMAIL, OFFICER, PHOTOS, REJECTED, Account, LoginThrottle, utcnow
+from .session import current_account  # noqa: F401 - the entry point other features use
+
+log = logging.getLogger(__name__)
+
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+# Checked when no account matches, so a wrong identifier costs as long as a
+# wrong password and timing does not tell them apart.
+_DUMMY_HASH = generate_password_hash("tidak-ada-akun-ini", method="scrypt")
+
+# The reasons a verifier may give, with what the person can do about them.
+REJECT_REASONS = {
+    "foto_buram": (_l("Foto KTP buram atau terbalik."),
+                   _l("Foto ulang KTP di tempat terang, tegak dan tidak goyang, lalu kirim lagi.")),
+    "tanpa_swafoto": (_l("Tidak ada swafoto sambil memegang KTP."),
+                      _l("Unggah swafoto yang menampakkan wajah Anda dan KTP yang Anda pegang.")),
+    "ktp_fotokopi": (_l("Foto KTP berupa fotokopi."),
+                     _l("Foto KTP asli Anda, bukan fotokopi atau hasil pindaian.")),
+    "di_bawah_umur": (_l("Pemilik KTP belum berumur 17 tahun."),
+                      _l("Akun hanya untuk umur 17 tahun ke atas. Mintalah orang tua mendaftar.")),
+    "data_tidak_sesuai": (_l("Data yang diisi tidak sesuai dengan KTP."),
+                          _l("Datang ke kantor desa/kelurahan dengan KTP dan KK untuk memperbaiki data.")),
+}
+
+
+class Duplicate(Exception):
+    def __init__(self, field):
+        super().__init__(field)
+        self.field = field  # "nik" or "email"
+
+
+@dataclass
+class SignIn:
+    account: Account | None
+    locked_until: datetime | None = None
+
+    @property
+    def ok(self):
+        return self.account is not None
+
+
+def hash_password(password):
+    return generate_password_hash(password, method="scrypt")
+
+
+def register_account(nik, no_kk, name, street, rt, rw, desa_code, phone, email, password):
+    """Creates the account in its first state. The unique indexes, not an
+    earlier look-up, decide whether NIK or e-mail is taken."""
+    now = utcnow()
+    try:
+        with atomic_write():
+            account = Account.create(nik=nik, no_kk=no_kk, name=name, street=street, rt=rt, rw=rw,
+                                     desa=desa_code, phone=phone, email=email.lower(),
+                                     password_hash=hash_password(password), state=EMAIL,
+                                     consent_at=now, created_at=now, updated_at=now)
+    except IntegrityError:
+        taken = "nik" if Account.select().where(Account.nik == nik).exists() else "email"
+        raise Duplicate(taken) from None
+    log.info("account registered id=%s", account.public_id)
+    return account
+
+
+def find_account(identifier):
+    """By NIK (16 digits) or e-mail."""
+    text = (identifier or "").strip()
+    if len(text) == 16 and text.isascii() and text.isdigit():
+        return Account.get_or_none(Account.nik == text)
+    return Account.get_or_none(Account.email == text.lower())
+
+
+def _throttle_key(identifier):
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, identifier.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def authenticate(identifier, password, now=None):
+    """The account when identifier and password match. After MAX_FAILURES
+    wrong tries the identifier is locked for LOCK_FOR, whether or not an
+    account exists; counters live in the database, shared by all workers."""
+    now = now or utcnow()
+    with atomic_write():
+        account = find_account(identifier)
+        if account is None:
+            row, _created = LoginThrottle.get_or_create(key=_throttle_key(identifier))
+            failures, locked = row.failures, row.locked_until
+        else:
+            failures, locked = account.failed_logins, account.locked_until
+        if locked and locked > now:
+            return SignIn(None, locked)
+        right = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
+        if account is not None and right:
+            Account.update(failed_logins=0, locked_until=None).where(Account.id == account.id).execute()
+            return SignIn(account)
+        failures += 1
+        lock = now + LOCK_FOR if failures >= MAX_FAILURES else None
+        if lock:
+            failures = 0
+        if account is None:
+            LoginThrottle.update(failures=failures, locked_until=lock).where(
+                LoginThrottle.key == row.key).execute()
+        else:
+            Account.update(failed_logins=failures, locked_until=lock).where(
+                Account.id == account.id).execute()
+        return SignIn(None, lock)
+
+
+def set_password(account, password):
+    """A new password signs the account out everywhere and lifts a lock."""
+    Account.update(password_hash=hash_password(password), session_version=Account.session_version + 1,
+                   failed_logins=0, locked_until=None, updated_at=utcnow()).where(
+        Account.id == account.id).execute()
+
+
+def send_code(account, purpose):
+    """Issues a code and e-mails it. Raises codes.TooSoon."""
+    from ..mail import send_mail
+
+    code = codes.issue_code(account, purpose)
+    if purpose == codes.VERIFY:
+        subject = _("Kode konfirmasi e-mail Cek Bansos")
+        intro = _("Masukkan kode ini untuk mengonfirmasi alamat e-mail Anda:")
+    else:
+        subject = _("Kode untuk mengganti kata sandi Cek Bansos")
+        intro = _("Masukkan kode ini untuk membuat kata sandi baru:")
+    body = "\n\n".join([intro, code, _("Kode berlaku 10 menit dan hanya dapat dipakai sekali. "
+                                       "Jangan berikan kode ini kepada siapa pun, termasuk petugas."),
+                        _("Jika Anda tidak memintanya, abaikan e-mail ini.")])
+    send_mail(account.email, subject, body)
+
+
+def confirm_email(account, typed):
+    result = codes.check_code(account, codes.VERIFY, typed)
+    if result.ok:
+        with atomic_write():
+            Account.update(email_verified_at=utcnow(), state=PHOTOS, updated_at=utcnow()).where(
+                (Account.id == account.id) & (Account.state == EMAIL)).execute()
+    return result
+
+
+def _move(account, allowed_from, **changes):
+    with atomic_write():
+        count = Account.update(updated_at=utcnow(), **changes).where(
+            (Account.id == account.id) & (Account.state.in_(allowed_from))).execute()
+    return bool(count)
+
+
+def submit_for_review(account):
+    from .photos import has_both
+
+    if not has_both(account):
+        return False
+    return _move(account, (PHOTOS, REJECTED), state=OFFICER, reject_reason=None)
+
+
+def approve(account):
+    done = _move(account, (OFFICER,), state=ACTIVE, reject_reason=None)
+    if done:
+        log.info("account approved id=%s", account.public_id)
+    return done
+
+
+def reject(account, reason):
+    if reason not in REJECT_REASONS:
+        raise ValueError(reason)
+    done = _move(account, (OFFICER,), state=REJECTED, reject_reason=reason)
+    if done:
+        log.info("account rejected id=%s reason=%s", account.public_id, reason)
+    return done
