@@ -42,7 +42,7 @@ def test_without_javascript_a_get_fills_the_next_level(client):
 def test_a_broken_chain_is_cut_where_it_breaks(client):
     html = text(client.get("/?provinsi=32&kabupaten=33.01&kecamatan=33.01.01"))
     assert '<option value="32" selected>' in html
-    assert "33.01.01" not in html
+    assert 'value="33.01' not in html
     assert not re.search(r'<option value="32\.\d\d\.\d\d"', html)
 
 
@@ -156,7 +156,8 @@ def test_htmx_sends_the_token_in_a_header_and_gets_a_fragment(client, registry_p
                            headers={"HX-Request": "true", "X-CSRFToken": csrf})
     body = text(response)
     assert response.status_code == 200
-    assert body.lstrip().startswith('<section id="cek"')
+    assert body.lstrip().startswith("<title>")  # htmx sets the page title from it
+    assert '<section id="cek"' in body
     assert "<html" not in body
     assert mask_name(registry_person.name) in body
 
