@@ -34,8 +34,12 @@ $(BIN)/python:
 setup: .make-runtime
 	$(BIN)/flask setup
 
+# The job queue's consumer (e-mail) runs beside gunicorn and is stopped, by
+# its own pid, when gunicorn ends.
 run: .make-system setup
 	@echo "Cek Bansos Lite: http://127.0.0.1:$(PORT)"
+	$(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite (with the browser tests), then again on PostgreSQL

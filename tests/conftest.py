@@ -134,6 +134,28 @@ def registry_person(db):
     return Person.get(Person.nik == nik)
 
 
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd): `.port`, `.messages`.
+    Point an app at it with `app.config.update(smtp_app_config(server))`
+    (tests/smtp.py)."""
+    from .smtp import running_smtp_server
+
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_outbox(app):
+    """Mail the app wrote to <instance>/outbox (the default without
+    SMTP_HOST): `.messages` parsed, oldest first; `.last()`; `.clear()`."""
+    import os
+
+    from .smtp import Outbox
+
+    return Outbox(os.path.join(app.instance_path, "outbox"))
+
+
 PASSWORD = "kuda lari di sawah hijau"
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, db, errors, i18n, security
+from . import assets, db, errors, i18n, security, tasks
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def create_app(test_config=None):
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
+    tasks.init_app(app)
 
     from . import cli, templating
     from .akun.cli import akun_group

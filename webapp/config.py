@@ -50,6 +50,38 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
+    # Uploaded photos. None: <instance>/uploads.
+    UPLOAD_FOLDER = None
+    # Per file; MAX_CONTENT_LENGTH above already answers 413 for a whole request.
+    UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+    # Checked on the header before any pixel is decoded (decompression bombs).
+    UPLOAD_MAX_PIXELS = 40_000_000
+    # Long side of the stored JPEG: a KTP stays readable, the file stays small.
+    UPLOAD_MAX_SIDE = 1600
+
+    # E-mail (webapp.mail). Without SMTP_HOST each message is written to
+    # <instance>/outbox/ as an .eml file instead of being sent.
+    MAIL_FROM = "Cek Bansos Lite <no-reply@localhost>"
+    SMTP_HOST = None
+    SMTP_PORT = 25
+    SMTP_STARTTLS = False
+    # Implicit TLS (usually port 465); STARTTLS is then not used.
+    SMTP_SSL = False
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_TIMEOUT = 10
+    # A failed delivery is retried this many times, MAIL_RETRY_DELAY seconds
+    # later, then twice as long each time; after that it goes to the outbox.
+    MAIL_RETRIES = 3
+    MAIL_RETRY_DELAY = 30
+
+    # Background jobs (webapp.tasks, huey): this SQLite file in instance/, or
+    # Redis when REDIS_URL is set. `make run` starts the consumer.
+    HUEY_SQLITE_FILENAME = "huey.sqlite3"
+    # Run jobs inline, inside the request, without a consumer.
+    # None: on when TESTING, off otherwise.
+    HUEY_IMMEDIATE = None
+
     # Accounts (webapp.akun): per-client limits on top of the per-account lock.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "10 per minute;30 per hour"

@@ -1,0 +1,219 @@
+"""Photo uploads (KTP, KK, selfie, evidence), handled as hostile input.
+
+A file is accepted by what its bytes are, never by its name or the browser's
+mimetype; it is decoded only after its header shows a sane size, then
+re-encoded to a fresh JPEG, so nothing the sender put in it survives: no EXIF
+(GPS), no ICC profile, no comment, no bytes after the image (HTML/JPEG
+polyglots). Files get server-chosen names and reach their final name only
+complete (temp file, fsync, rename), so a killed worker never leaves half a
+photo behind a real name.
+
+Stored names are relative ("usulan/<random>.jpg"); the folder is
+UPLOAD_FOLDER, by default <instance>/uploads.
+"""
+
+import contextlib
+import io
+import os
+import re
+import secrets
+import tempfile
+import time
+
+from flask import abort, current_app, send_file
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+JPEG_QUALITY = 82
+TEMP_SUFFIX = ".tmp"  # also skipped by `flask backup`
+TEMP_MAX_AGE = 3600
+
+_FOLDER = re.compile(r"[a-z0-9_-]{1,64}")
+_FILE = re.compile(r"[A-Za-z0-9_-]{1,128}\.jpg")
+
+
+class UploadError(Exception):
+    """A file we will not keep; `message` tells the person what to do."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def upload_root() -> str:
+    root = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
+    return os.path.realpath(root)
+
+
+# -- checking and re-encoding ------------------------------------------------
+def _read_limited(source, limit):
+    stream = getattr(source, "stream", source)  # a werkzeug FileStorage or any binary stream
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadError(_("Foto lebih besar dari %(mb)d MB. Perkecil ukuran foto lalu kirim lagi.",
+                            mb=limit // (1024 * 1024)))
+    if not data:
+        raise UploadError(_("Berkas kosong. Pilih foto lain."))
+    return data
+
+
+def _too_many_pixels(max_pixels):
+    return UploadError(_("Resolusi foto terlalu besar (lebih dari %(mp)d megapiksel). "
+                         "Perkecil foto lalu kirim lagi.", mp=max_pixels // 1_000_000))
+
+
+def _open(data, max_pixels):
+    """Reads only the header: format and size, no pixels yet."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own process-wide limit (larger than ours) caught it first.
+        raise _too_many_pixels(max_pixels) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise UploadError(_("Berkas bukan foto JPG, PNG atau WebP. Pilih foto lain.")) from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise UploadError(_("Berkas bukan foto JPG, PNG atau WebP. Pilih foto lain."))
+    if image.width * image.height > max_pixels:
+        raise _too_many_pixels(max_pixels)
+    return image
+
+
+def _to_rgb(image):
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        # Transparent parts become white, as on paper, not black.
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def process_image(source) -> bytes:
+    """Checks an uploaded photo and returns it as a clean JPEG (long side at
+    most UPLOAD_MAX_SIDE, no metadata). `source` is a FileStorage or a binary
+    stream. Raises UploadError with a message for the person."""
+    config = current_app.config
+    max_pixels = config["UPLOAD_MAX_PIXELS"]
+    max_side = config["UPLOAD_MAX_SIDE"]
+    data = _read_limited(source, config["UPLOAD_MAX_BYTES"])
+    image = _open(data, max_pixels)
+    try:
+        if image.format == "JPEG":
+            # Decode big JPEGs at 1/2, 1/4 or 1/8 scale: far less memory.
+            image.draft("RGB", (max_side, max_side))
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        image = _to_rgb(image)
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        # convert() copies .info; JPEG save would write its comment back out.
+        image.info = {}
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"")
+    except Exception:  # noqa: BLE001 - decoders raise many kinds of error on hostile input; each means "unusable"
+        raise UploadError(_("Foto rusak atau tidak lengkap. Ambil atau pilih foto lain.")) from None
+    return out.getvalue()
+
+
+# -- storing -----------------------------------------------------------------
+def _fsync_dir(directory):
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(directory: str, filename: str, data: bytes) -> str:
+    """Writes `data` as directory/filename (mode 0600) so that the name only
+    ever shows a complete file: temp file in the same directory, fsync,
+    rename. Returns the full path."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        final = os.path.join(directory, filename)
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)  # makes the rename itself durable
+    return final
+
+
+def store(data: bytes, folder: str) -> str:
+    """Saves a processed image under a random name; returns "folder/name.jpg"."""
+    if not isinstance(folder, str) or not _FOLDER.fullmatch(folder):
+        raise ValueError("upload folder must match [a-z0-9_-]{1,64}")
+    name = secrets.token_urlsafe(24) + ".jpg"
+    write_atomic(os.path.join(upload_root(), folder), name, data)
+    return f"{folder}/{name}"
+
+
+def path_of(name: str) -> str:
+    """The absolute path of a stored name. Anything that is not exactly
+    "folder/file.jpg" inside the upload folder raises FileNotFoundError."""
+    parts = name.split("/") if isinstance(name, str) else []
+    if len(parts) != 2 or not _FOLDER.fullmatch(parts[0]) or not _FILE.fullmatch(parts[1]):
+        raise FileNotFoundError(name)
+    root = upload_root()
+    path = os.path.realpath(os.path.join(root, *parts))
+    if os.path.commonpath([root, path]) != root:  # a symlink pointing out
+        raise FileNotFoundError(name)
+    return path
+
+
+def delete(name: str) -> None:
+    """Removes a stored file; a missing file or an invalid name is not an error."""
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path_of(name))
+
+
+def send_image(name: str, download_name: str | None = None):
+    """The stored image as a response, for a view that has already checked
+    the person may see it. Never cached, never sniffed, shown inline."""
+    try:
+        path = path_of(name)
+    except FileNotFoundError:
+        abort(404)
+    if not os.path.isfile(path):
+        abort(404)
+    filename = download_name if download_name and _FILE.fullmatch(download_name) else os.path.basename(path)
+    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def sweep_orphans(known_names: set[str], grace_seconds: int = TEMP_MAX_AGE) -> int:
+    """Removes files in the upload folder that no row names, and temp files
+    left by killed workers. Files younger than `grace_seconds` are spared:
+    store() runs before the row is inserted, so a fresh file may just not be
+    known yet; temp files always get an hour, as one may be mid-write.
+    Returns how many files were removed."""
+    root = upload_root()
+    if not os.path.isdir(root):
+        return 0
+    now = time.time()
+    removed = 0
+    for directory, _dirs, files in os.walk(root):
+        for filename in files:
+            full = os.path.join(directory, filename)
+            relative = os.path.relpath(full, root).replace(os.sep, "/")
+            try:
+                age = now - os.lstat(full).st_mtime
+            except FileNotFoundError:
+                continue
+            temp = filename.startswith(".") and filename.endswith(TEMP_SUFFIX)
+            if age < (TEMP_MAX_AGE if temp else grace_seconds) or relative in known_names:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(full)
+                removed += 1
+    return removed
