@@ -51,4 +51,4 @@ def reject_command(identitas, alasan):
     account = _load(identitas)
     if not services.reject(account, alasan):
         raise click.ClickException(f"Akun {_label(account)} tidak dalam status '{OFFICER}'.")
-    click.echo(f"Akun {_label(account)} ditolak: {services.REJECT_REASONS[alasan][0]}")
+    click.echo(f"Akun {_label(account)} ditolak (alasan: {alasan}).")

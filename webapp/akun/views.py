@@ -1,5 +1,7 @@
 """Registration (step 1), the inline field check and the profile page."""
 
+import contextlib
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
@@ -80,10 +82,8 @@ def daftar_kirim():
             else _("E-mail ini sudah dipakai akun lain. Masuk, atau pakai e-mail lain.")]
         return _page(form, picker, status=422, mismatch=mismatch)
     sign_in(account)
-    try:
+    with contextlib.suppress(codes.TooSoon):  # a fresh account has sent none yet
         services.send_code(account, codes.VERIFY)
-    except codes.TooSoon:
-        pass
     return redirect(url_for("akun.verifikasi"))
 
 
