@@ -229,3 +229,10 @@ def test_unknown_page_is_a_short_indonesian_404(client):
     assert response.status_code == 404
     assert "Halaman tidak ditemukan" in text(response)
     assert "Traceback" not in text(response)
+
+
+def test_htmx_reaches_a_gzip_only_client_compressed(client):
+    html = text(client.get("/"))
+    htmx = re.search(r'src="(/static/vendor/htmx/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
+    with client.get(htmx, headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.headers.get("Content-Encoding") == "gzip"

@@ -47,6 +47,9 @@ class Defaults:
         "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Static files are streamed; Flask-Compress leaves gzip out of that list by
+    # default, so a gzip-only client would get htmx uncompressed.
+    COMPRESS_ALGORITHM_STREAMING = ["zstd", "br", "gzip", "deflate"]
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
