@@ -236,3 +236,12 @@ def test_htmx_reaches_a_gzip_only_client_compressed(client):
     htmx = re.search(r'src="(/static/vendor/htmx/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
     with client.get(htmx, headers={"Accept-Encoding": "gzip"}) as response:
         assert response.headers.get("Content-Encoding") == "gzip"
+        assert len(response.data) < 20000
+
+
+def test_static_files_are_served_brotli_when_accepted(client):
+    html = text(client.get("/"))
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', html).group(1)
+    with client.get(css, headers={"Accept-Encoding": "br, gzip"}) as response:
+        assert response.headers.get("Content-Encoding") == "br"
+        assert "Accept-Encoding" in response.headers["Vary"]

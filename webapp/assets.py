@@ -1,11 +1,15 @@
 """Static files: fingerprinted URLs so they can be cached for a year, and
 htmx served from the pinned package it was installed with."""
 
+import gzip
 import hashlib
 import os
+from functools import lru_cache
+
+import brotli
 
 import js_lib_htmx
-from flask import Blueprint
+from flask import Blueprint, request
 
 HTMX_DIR = os.path.join(os.path.dirname(js_lib_htmx.__file__), "static", "htmx")
 
@@ -36,11 +40,33 @@ def init_app(app):
             values["v"] = digests[key]
 
     @app.after_request
-    def cache_fingerprinted(response):
-        from flask import request
-
-        if request.endpoint in folders and request.args.get("v") and response.status_code == 200:
+    def static_headers(response):
+        if request.endpoint not in folders or response.status_code != 200:
+            return response
+        if request.args.get("v"):
             response.cache_control.public = True
             response.cache_control.max_age = _ONE_YEAR
             response.cache_control.immutable = True
+        accepted = request.accept_encodings
+        algorithm = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
+        path = os.path.join(folders[request.endpoint], request.view_args["filename"])
+        if algorithm and path.endswith(_COMPRESSIBLE) and os.path.isfile(path):
+            body = _compressed(path, os.path.getmtime(path), algorithm)
+            response.close()  # the file send_file opened
+            response.direct_passthrough = False
+            response.set_data(body)
+            response.headers["Content-Encoding"] = algorithm
+        response.vary.add("Accept-Encoding")
         return response
+
+
+_COMPRESSIBLE = (".js", ".css", ".svg")
+
+
+@lru_cache(maxsize=64)
+def _compressed(path, _mtime, algorithm):
+    """Each static file is compressed once per process (the mtime in the key
+    drops a stale copy after a deploy)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    return brotli.compress(data, quality=11) if algorithm == "br" else gzip.compress(data, 9)

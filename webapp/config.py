@@ -47,9 +47,9 @@ class Defaults:
         "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    # Static files are streamed; Flask-Compress leaves gzip out of that list by
-    # default, so a gzip-only client would get htmx uncompressed.
-    COMPRESS_ALGORITHM_STREAMING = ["zstd", "br", "gzip", "deflate"]
+    # Static files are compressed once and kept in memory (assets.py), not
+    # stream-compressed per request (which also lost the file's close()).
+    COMPRESS_STREAMS = False
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
