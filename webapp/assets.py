@@ -7,7 +7,6 @@ import os
 from functools import lru_cache
 
 import brotli
-
 import js_lib_htmx
 from flask import Blueprint, request
 
