@@ -29,7 +29,8 @@ def new_public_id():
 
 @register
 class Account(BaseModel):
-    # Used in URLs and in the session instead of the row id or the NIK.
+    # Used in URLs and in the session instead of the row id or the NIK; never
+    # logged (32 hex digits can look like a NIK to a log scanner).
     public_id = CharField(max_length=32, unique=True, default=new_public_id)
     nik = CharField(max_length=16, unique=True)
     no_kk = CharField(max_length=16)

@@ -44,7 +44,7 @@ def save_photo(account, kind, file_storage):
         raise
     if old:
         uploads.delete(old)
-    log.info("photo stored account=%s kind=%s", account.public_id, kind)
+    log.info("photo stored account=%d kind=%s", account.id, kind)
 
 
 def owned(account, public_id):

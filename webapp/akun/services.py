@@ -73,7 +73,7 @@ def register_account(nik, no_kk, name, street, rt, rw, desa_code, phone, email, 
     except IntegrityError:
         taken = "nik" if Account.select().where(Account.nik == nik).exists() else "email"
         raise Duplicate(taken) from None
-    log.info("account registered id=%s", account.public_id)
+    log.info("account registered id=%d", account.id)
     return account
 
 
@@ -172,7 +172,7 @@ def submit_for_review(account):
 def approve(account):
     done = _move(account, (OFFICER,), state=ACTIVE, reject_reason=None)
     if done:
-        log.info("account approved id=%s", account.public_id)
+        log.info("account approved id=%d", account.id)
     return done
 
 
@@ -181,5 +181,5 @@ def reject(account, reason):
         raise ValueError(reason)
     done = _move(account, (OFFICER,), state=REJECTED, reject_reason=reason)
     if done:
-        log.info("account rejected id=%s reason=%s", account.public_id, reason)
+        log.info("account rejected id=%d reason=%s", account.id, reason)
     return done
