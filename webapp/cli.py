@@ -75,7 +75,8 @@ def setup_command(households):
 
 def init_app(app):
     from .backup import backup_command, restore_command
+    from .retention import purge_command, sweep_command
 
     for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command,
-                    backup_command, restore_command):
+                    backup_command, restore_command, purge_command, sweep_command):
         app.cli.add_command(command)

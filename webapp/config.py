@@ -39,6 +39,11 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    # Retention (flask purge), in days.
+    RETENTION_DRAFT_DAYS = 90
+    RETENTION_UNVERIFIED_DAYS = 7
+    RETENTION_CLOSED_DOCS_DAYS = 180
     COMPRESS_MIMETYPES = [
         "text/html",
         "text/css",
