@@ -61,7 +61,7 @@ def create_app(test_config=None):
     errors.init_app(app)
     tasks.init_app(app)
 
-    from . import cli, templating
+    from . import cli, kiosk, templating
     from .akun.cli import akun_group
     from .akun.views import bp as akun_bp
     from .bahasa import bp as bahasa_bp
@@ -80,5 +80,9 @@ def create_app(test_config=None):
     app.register_blueprint(usulan_bp)
     app.register_blueprint(sanggahan_bp)
     app.register_blueprint(akun_bp)
+    kiosk.init_app(app)
     app.cli.add_command(akun_group)
+    from .petugas.setup import init_app as petugas_init
+
+    petugas_init(app)
     return app

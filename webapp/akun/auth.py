@@ -50,6 +50,10 @@ def masuk_kirim():
         form.identitas.errors = [_locked_message(result.locked_until) if result.locked_until
                                  else _("NIK/e-mail atau kata sandi salah.")]
         return _login_page(form, status=422)
+    # A second factor (officers, webapp.petugas) may take over from here.
+    second = current_app.extensions.get("akun.second_factor")
+    if second is not None and (step := second(result.account, safe_next(request.form.get("next")))):
+        return step
     sign_in(result.account)
     return redirect(safe_next(request.form.get("next")) or url_for("akun.profil"))
 

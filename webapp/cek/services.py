@@ -51,14 +51,20 @@ def _programs():
 
 
 def _program_lines(person, programs, year, quarter):
+    """Per program: this quarter's enrollment, or, when there is none yet, the
+    nearest upcoming one (a household just approved is enrolled for the next
+    period at stage PENETAPAN and should be found at once)."""
+    from_now = (Enrollment.year > year) | ((Enrollment.year == year) & (Enrollment.quarter >= quarter))
     rows = (Enrollment.select()
-            .where((Enrollment.household == person.household_id)
-                   & (Enrollment.year == year) & (Enrollment.quarter == quarter)
-                   & (Enrollment.person.is_null() | (Enrollment.person == person.id))))
+            .where((Enrollment.household == person.household_id) & from_now
+                   & (Enrollment.person.is_null() | (Enrollment.person == person.id)))
+            .order_by(Enrollment.year, Enrollment.quarter))
     by_program = {}
     for e in rows:
-        # A person-level enrollment overrides a household one for that program.
-        if e.program_code not in by_program or e.person_id:
+        held = by_program.get(e.program_code)
+        # The earliest period wins; within it a person-level enrollment
+        # overrides a household one for that program.
+        if held is None or ((held.year, held.quarter) == (e.year, e.quarter) and e.person_id):
             by_program[e.program_code] = e
     lines = []
     for program in programs:

@@ -1,0 +1,89 @@
+"""The second sign-in step for officers: after the password (webapp.akun),
+a TOTP code. Until then the session holds only a pending marker (public id,
+session version, time), never the secret, and nobody is signed in."""
+
+import time
+
+from flask import current_app, redirect, session, url_for
+from flask_babel import gettext as _
+
+from ..akun.models import Account
+from ..akun.session import safe_next, sign_in
+from ..htmx import render
+from ..security import limiter
+from . import audit, scope, totp
+from .forms import TotpForm
+from .views import VERIFIED, bp
+
+PENDING = "petugas_pending"
+PENDING_SECONDS = 300
+
+
+def start_second_factor(account, next_url):
+    """Called by webapp.akun once the password is right. For an officer:
+    no session yet, the code step instead. For anyone else: None."""
+    if not scope.is_officer(account):
+        return None
+    session.clear()
+    session[PENDING] = {"id": account.public_id, "v": account.session_version, "t": int(time.time()),
+                        "next": next_url or ""}
+    audit.record(account, "masuk_sandi", "akun", account.public_id)
+    return redirect(url_for("petugas.kode"), 303)
+
+
+def _pending_account():
+    data = session.get(PENDING)
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    if not 0 <= time.time() - float(data.get("t") or 0) <= PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    account = Account.get_or_none(Account.public_id == data["id"])
+    if account is None or account.session_version != data.get("v") or not scope.is_officer(account):
+        return None
+    return account
+
+
+def _page(form, status=200):
+    errors = [("kode", form.kode.errors[0])] if form.kode.errors else None
+    return render("petugas/kode.html", "content", status=status, form=form, errors=errors)
+
+
+@bp.get("/masuk/kode")
+def kode():
+    """Asks for the code from the authenticator app."""
+    if _pending_account() is None:
+        return redirect(url_for("akun.masuk"))
+    return _page(TotpForm(formdata=None))
+
+
+@bp.post("/masuk/kode")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def kode_kirim():
+    """A right, unused code completes the sign-in; the session starts fresh."""
+    account = _pending_account()
+    if account is None:
+        return redirect(url_for("akun.masuk"))
+    form = TotpForm()
+    if not form.validate():
+        return _page(form, status=422)
+    outcome = totp.verify(account, form.kode.data)
+    if outcome != "ok":
+        audit.record(account, "masuk_gagal", "akun", account.public_id, detail=f"totp:{outcome}")
+        form.kode.errors = [{
+            "used": _("Kode ini sudah dipakai. Tunggu kode berikutnya di aplikasi."),
+            "locked": _("Terlalu banyak percobaan yang salah. Coba lagi 15 menit lagi."),
+            "inactive": _("Akun petugas ini tidak aktif. Hubungi admin."),
+        }.get(outcome, _("Kode salah. Periksa jam di ponsel Anda dan ketik kode yang sedang tampil."))]
+        form.kode.data = ""
+        return _page(form, status=422)
+    next_url = safe_next(session.get(PENDING, {}).get("next"))
+    sign_in(account)
+    session[VERIFIED] = account.public_id
+    audit.record(account, "masuk", "akun", account.public_id)
+    return redirect(next_url or url_for("petugas.index"), 303)
+
+
+def install(app):
+    """Hooks the code step into webapp.akun's password sign-in."""
+    app.extensions["akun.second_factor"] = start_second_factor

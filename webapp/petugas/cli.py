@@ -1,0 +1,143 @@
+"""`flask petugas …`: create, disable and re-scope officers; import a
+registry file. Output names officers by e-mail only (no NIK, no name)."""
+
+import click
+from flask.cli import with_appcontext
+from peewee import IntegrityError
+
+from ..akun.models import ACTIVE, Account, utcnow
+from ..akun.services import hash_password
+from ..db import atomic_write
+from ..identity import check_nik
+from ..registry.models import Region
+from . import audit, importer, scope, totp
+from .models import OfficerProfile
+
+
+def _region(code, role):
+    level = scope.ROLES[role]
+    if level == 0:
+        if code:
+            raise click.ClickException("Peran pusat tidak memakai --wilayah.")
+        return None
+    region = Region.get_or_none(Region.code == (code or ""))
+    if region is None or region.level != level:
+        want = "desa/kelurahan (mis. 32.76.06.1001)" if level == 4 else "kabupaten/kota (mis. 32.76)"
+        raise click.ClickException(f"Peran {role} memerlukan --wilayah berupa kode {want}.")
+    return region.code
+
+
+def _home_desa(scope_code):
+    """Accounts need a desa; an officer's is the first one in their region."""
+    query = Region.select(Region.code).where(Region.level == 4)
+    if scope_code:
+        query = query.where((Region.code == scope_code) | Region.code.startswith(scope_code + "."))
+    code = query.order_by(Region.code).scalar()
+    if code is None:
+        raise click.ClickException("Tidak ada desa di wilayah itu. Jalankan `flask load-regions` dulu.")
+    return code
+
+
+def _officer(email):
+    account = Account.get_or_none(Account.email == email.strip().lower())
+    if account is None or not scope.is_officer(account):
+        raise click.ClickException("Petugas dengan e-mail itu tidak ada.")
+    return account
+
+
+@click.group("petugas")
+def petugas_group():
+    """Mengelola akun petugas dan impor data penerima."""
+
+
+@petugas_group.command("buat")
+@click.option("--email", required=True, help="E-mail untuk masuk.")
+@click.option("--nik", required=True, help="NIK petugas (16 digit).")
+@click.option("--nama", required=True, help="Nama petugas.")
+@click.option("--peran", required=True, type=click.Choice(sorted(scope.ROLES)), help="Peran petugas.")
+@click.option("--wilayah", default="", help="Kode wilayah kerja (desa untuk operator, kabupaten/kota "
+              "untuk Dinas Sosial dan pemda; kosong untuk pusat).")
+@click.password_option("--sandi", help="Kata sandi (minimal 12 karakter).")
+@with_appcontext
+def create_command(email, nik, nama, peran, wilayah, sandi):
+    """Membuat petugas dan menampilkan rahasia TOTP sekali saja."""
+    region = _region(wilayah.strip(), peran)
+    checked = check_nik(nik)
+    if not checked.ok:
+        raise click.ClickException(str(checked.error))
+    if len(sandi) < 12:
+        raise click.ClickException("Kata sandi petugas minimal 12 karakter.")
+    secret = totp.new_secret()
+    now = utcnow()
+    try:
+        with atomic_write():
+            account = Account.create(
+                nik=checked.nik, no_kk="", name=nama.strip()[:120], street="", rt="", rw="",
+                desa=_home_desa(region), phone="", email=email.strip().lower(),
+                password_hash=hash_password(sandi), state=ACTIVE, role=peran, region_scope=region,
+                consent_at=now, email_verified_at=now, created_at=now, updated_at=now)
+            OfficerProfile.create(account=account, totp_secret=secret)
+            audit.record(None, "petugas_dibuat", "akun", account.public_id, region=region or "",
+                         detail=peran)
+    except IntegrityError:
+        raise click.ClickException("NIK atau e-mail itu sudah dipakai akun lain.") from None
+    click.echo(f"Petugas {account.email} dibuat ({peran}, wilayah {region or 'seluruh Indonesia'}).")
+    click.echo("Masukkan rahasia ini ke aplikasi autentikator sekarang; tidak ditampilkan lagi:")
+    click.echo(f"  rahasia: {secret}")
+    click.echo(f"  URI: {totp.provisioning_uri(secret, account.email)}")
+
+
+@petugas_group.command("nonaktifkan")
+@click.argument("email")
+@with_appcontext
+def disable_command(email):
+    """Menonaktifkan petugas; sesinya langsung berakhir."""
+    account = _officer(email)
+    with atomic_write():
+        OfficerProfile.update(active=False).where(OfficerProfile.account == account.id).execute()
+        Account.update(session_version=Account.session_version + 1).where(Account.id == account.id).execute()
+        audit.record(None, "petugas_nonaktif", "akun", account.public_id, region=account.region_scope or "")
+    click.echo(f"Petugas {account.email} dinonaktifkan.")
+
+
+@petugas_group.command("ubah-wilayah")
+@click.argument("email")
+@click.option("--wilayah", required=True, help="Kode wilayah kerja yang baru.")
+@click.option("--peran", type=click.Choice(sorted(scope.ROLES)), help="Peran baru (bila berubah).")
+@with_appcontext
+def rescope_command(email, wilayah, peran):
+    """Memindahkan petugas ke wilayah (dan peran) lain; sesinya berakhir."""
+    account = _officer(email)
+    role = peran or account.role
+    region = _region(wilayah.strip(), role)
+    with atomic_write():
+        Account.update(role=role, region_scope=region, session_version=Account.session_version + 1).where(
+            Account.id == account.id).execute()
+        audit.record(None, "petugas_wilayah", "akun", account.public_id, region=region or "",
+                     detail=f"{role}")
+    click.echo(f"Petugas {account.email} sekarang {role}, wilayah {region or 'seluruh Indonesia'}.")
+
+
+@petugas_group.command("impor")
+@click.argument("berkas", type=click.File("rb"))
+@with_appcontext
+def import_command(berkas):
+    """Mengimpor daftar penerima (CSV, lihat docs/import-format.md): semua
+    baris atau tidak sama sekali."""
+    raw = berkas.read()
+    lines = max(raw.count(b"\n") - 1, 0)
+    with click.progressbar(length=lines, label="Memeriksa baris") as bar:
+        seen = [0]
+
+        def progress(done):
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        report = importer.run(raw, progress=progress)
+        bar.update(max(lines - seen[0], 0))
+    if not report.ok:
+        for line, message in report.errors[:200]:
+            click.echo(f"baris {line}: {message}", err=True)
+        raise click.ClickException(f"{len(report.errors)} baris salah; tidak ada yang diimpor.")
+    audit.record(None, "impor", "registry", "", detail=f"baris:{len(report.rows)}")
+    click.echo(f"{len(report.rows)} baris diimpor.")

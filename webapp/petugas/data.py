@@ -1,0 +1,155 @@
+"""Registry import (upload, then progress polled by htmx), the CSV export
+of proposals and decisions, and the audit log."""
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+from flask import Response, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..htmx import render
+from ..identity import mask_name, mask_nik
+from ..registry.models import Region
+from ..usulan import services as usulan
+from ..usulan.models import Proposal, ProposalEvent
+from . import importer, scope
+from .forms import ExportForm, UploadForm
+from .models import AuditLog
+from .views import bp, officer_required
+
+AUDIT_PER_PAGE = 50
+MAX_IMPORT_BYTES = 8 * 1024 * 1024
+# These roles need the full NIK and name (verification, national checks);
+# the others get them masked in the export.
+FULL_EXPORT_ROLES = scope.DINSOS + (scope.PUSAT,)
+
+
+def _impor_page(form, status=200, error=None):
+    return render("petugas/impor.html", "content", status=status, form=form,
+                  errors=[("berkas", error)] if error else None, error=error, columns=importer.COLUMNS)
+
+
+@bp.get("/impor")
+@officer_required(*scope.IMPORT_ROLES)
+def impor():
+    """The import form, with the file format."""
+    return _impor_page(UploadForm(formdata=None))
+
+
+@bp.post("/impor")
+@officer_required(*scope.IMPORT_ROLES)
+def impor_kirim():
+    """Saves the CSV and queues its import; the next page shows progress."""
+    form = UploadForm()
+    if not form.validate():
+        return _impor_page(form, status=400,
+                           error=_("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi."))
+    file = request.files.get("berkas")
+    if not file or not file.filename:
+        return _impor_page(form, status=422, error=_("Pilih berkas CSV yang akan diimpor."))
+    raw = file.stream.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        return _impor_page(form, status=413, error=_("Berkas lebih dari 8 MB. Bagi menjadi beberapa berkas."))
+    job = importer.start_job(g.officer, raw)
+    return redirect(url_for("petugas.impor_status", job_id=job.public_id), 303)
+
+
+@bp.get("/impor/<job_id>")
+@officer_required(*scope.IMPORT_ROLES)
+def impor_status(job_id):
+    """Progress of an import; htmx polls the `progress` block every second
+    while it runs (without JavaScript: a refresh link)."""
+    job = scope.get_or_404("impor", job_id, g.officer)
+    report = json.loads(job.report or "[]")
+    running = job.status in ("menunggu", "berjalan")
+    percent = min(100, round(100 * job.done / job.total)) if job.total else (0 if running else 100)
+    response = render("petugas/impor_status.html", "progress", job=job, report=report, running=running,
+                      percent=percent, errors=None)
+    return response
+
+
+def _csv_cell(value):
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/ekspor.csv")
+@officer_required()
+def ekspor():
+    """Proposals of the officer's region and every decision on them in the
+    period (by the event's date), as CSV. NIK and name are masked unless the
+    role needs them (Dinas Sosial, pusat)."""
+    officer = g.officer
+    form = ExportForm(request.args)
+    if not form.validate() or form.dari.value > form.sampai.value:
+        return render("petugas/ekspor.html", "content", status=422, form=form,
+                      errors=[(n, m[0]) for n, m in form.errors.items()] or
+                      [("dari", _("Tanggal awal harus sebelum tanggal akhir."))])
+    start = datetime.combine(form.dari.value, datetime.min.time())
+    end = datetime.combine(form.sampai.value, datetime.min.time()) + timedelta(days=1)
+    full = officer.role in FULL_EXPORT_ROLES
+    rows = (ProposalEvent.select(ProposalEvent, Proposal).join(Proposal)
+            .where(scope.in_region(Proposal.desa, officer) & (Proposal.status != usulan.DRAFT)
+                   & (ProposalEvent.created_at >= start) & (ProposalEvent.created_at < end))
+            .order_by(ProposalEvent.created_at, ProposalEvent.id))
+    names = {}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nomor_usulan", "kode_desa", "desa", "nik", "nama", "program", "status_sekarang",
+                     "peristiwa", "oleh", "waktu", "catatan"])
+    for event in rows.iterator():
+        p = event.proposal
+        if p.desa_code not in names:
+            names[p.desa_code] = Region.get_or_none(Region.code == p.desa_code)
+        region = names[p.desa_code]
+        writer.writerow([_csv_cell(v) for v in (
+            p.receipt_no, p.desa_code, region.name if region else "",
+            p.nik if full else mask_nik(p.nik), (p.name or "") if full else mask_name(p.name or ""),
+            p.programs, p.status, event.status, event.actor_role,
+            event.created_at.isoformat(timespec="seconds"), event.note or "")])
+    from . import audit
+
+    audit.record(officer, "ekspor", "usulan", "", detail=f"{form.dari.value}..{form.sampai.value}")
+    filename = f"usulan-{form.dari.value}-{form.sampai.value}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/ekspor")
+@officer_required()
+def ekspor_form():
+    """The export form (a GET form to /petugas/ekspor.csv)."""
+    return render("petugas/ekspor.html", "content", form=ExportForm(formdata=None), errors=None)
+
+
+@bp.get("/audit")
+@officer_required(*scope.AUDIT_ROLES)
+def audit_log():
+    """Decisions and sign-ins in the officer's region, newest first,
+    filterable by action, actor role and date."""
+    query = scope.audit_for(g.officer)
+    action = request.args.get("aksi", "")[:30]
+    role = request.args.get("peran", "")[:20]
+    day = request.args.get("tanggal", "")[:10]
+    if action:
+        query = query.where(AuditLog.action == action)
+    if role:
+        query = query.where(AuditLog.actor_role == role)
+    if day:
+        try:
+            first = datetime.fromisoformat(day)
+        except ValueError:
+            day = ""
+        else:
+            query = query.where((AuditLog.at >= first) & (AuditLog.at < first + timedelta(days=1)))
+    value = request.args.get("hal", "")
+    page = int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+    items = list(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).paginate(page, AUDIT_PER_PAGE))
+    actions = [a for (a,) in AuditLog.select(AuditLog.action).distinct().order_by(AuditLog.action).tuples()]
+    return render("petugas/audit.html", "content", items=items, page=page, action=action, role=role,
+                  day=day, actions=actions, roles=scope.ROLE_LABELS, errors=None,
+                  has_next=len(items) == AUDIT_PER_PAGE, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])

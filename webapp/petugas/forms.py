@@ -1,0 +1,113 @@
+"""Officer forms. Dates come from <input type="date"> (or typed dd-mm-yyyy)."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+from ..akun.services import REJECT_REASONS
+from ..forms import MaxChars, Required, clean_text
+from ..usulan import services as usulan
+from ..usulan.forms import parse_date
+from .services import HOUSING
+
+
+def _date(form, field):
+    value = parse_date(field.data)
+    if value is None or value.year < 2000:
+        raise StopValidation(str(_l("Masukkan tanggal yang benar, contoh 2026-03-17.")))
+    if value > date.today():
+        raise StopValidation(str(_l("Tanggal tidak boleh di masa depan.")))
+    field.value = value
+
+
+class OneOf:
+    def __init__(self, values, message):
+        self.values, self.message = values, message
+
+    def __call__(self, form, field):
+        if field.data not in self.values:
+            raise StopValidation(str(self.message))
+
+
+class CodeList(Field):
+    """Every value of a repeated field (checkboxes); the codes are checked by the form."""
+
+    def process_formdata(self, valuelist):
+        self.data = [str(v)[:40] for v in valuelist[:50]]
+
+
+class TotpForm(FlaskForm):
+    kode = StringField(_l("Kode dari aplikasi autentikator"), filters=[clean_text], validators=[
+        Required(_l("Masukkan 6 digit kode dari aplikasi autentikator.")), MaxChars(12)])
+
+
+class DecisionForm(FlaskForm):
+    keputusan = StringField(_l("Putusan"), validators=[
+        OneOf(usulan.DECISIONS, _l("Pilih setujui, tolak, atau perlu perbaikan."))])
+    catatan = TextAreaField(_l("Alasan atau catatan untuk pengusul"), filters=[clean_text],
+                            validators=[MaxChars(1000)])
+    versi = HiddenField()
+    musyawarah = StringField(_l("Musyawarah"), filters=[clean_text], validators=[MaxChars(64)])
+
+    def validate_versi(self, field):
+        if not (field.data or "").isdigit() or len(field.data) > 12:
+            raise StopValidation(str(_l("Muat ulang halaman lalu putuskan lagi.")))
+        field.value = int(field.data)
+
+    def validate_catatan(self, field):
+        if self.keputusan.data in (usulan.REJECT, usulan.RETURN) and not field.data:
+            raise StopValidation(str(_l("Tulis alasan atau catatan yang dapat dibaca pengusul.")))
+
+
+class VisitForm(FlaskForm):
+    tanggal = StringField(_l("Tanggal kunjungan"), validators=[
+        Required(_l("Masukkan tanggal kunjungan.")), _date])
+    kondisi = CodeList(_l("Kondisi rumah yang ditemukan"))
+    catatan = TextAreaField(_l("Catatan kunjungan"), filters=[clean_text], validators=[MaxChars(2000)])
+
+    def validate_kondisi(self, field):
+        known = {code for code, _label in HOUSING}
+        if any(c not in known for c in field.data or []):
+            raise StopValidation(str(_l("Pilihan kondisi rumah tidak dikenal.")))
+
+
+class MusyawarahForm(FlaskForm):
+    tanggal = StringField(_l("Tanggal musyawarah"), validators=[
+        Required(_l("Masukkan tanggal musyawarah.")), _date])
+
+
+class AccountDecisionForm(FlaskForm):
+    keputusan = StringField(_l("Putusan"), validators=[
+        OneOf(("setujui", "tolak"), _l("Pilih setujui atau tolak."))])
+    alasan = StringField(_l("Alasan penolakan"))
+
+    def validate_alasan(self, field):
+        if self.keputusan.data == "tolak" and field.data not in REJECT_REASONS:
+            raise StopValidation(str(_l("Pilih alasan penolakan.")))
+
+
+class ObjectionDecisionForm(FlaskForm):
+    keputusan = StringField(_l("Putusan"), validators=[
+        OneOf(("terima", "tolak"), _l("Pilih terima atau tolak."))])
+    catatan = TextAreaField(_l("Catatan untuk pelapor"), filters=[clean_text], validators=[MaxChars(1000)])
+
+    def validate_catatan(self, field):
+        if self.keputusan.data == "tolak" and not field.data:
+            raise StopValidation(str(_l("Tulis mengapa laporan tidak diterima.")))
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET download: nothing changes
+
+    dari = StringField(_l("Dari tanggal"), validators=[Required(_l("Masukkan tanggal awal.")), _date])
+    sampai = StringField(_l("Sampai tanggal"), validators=[Required(_l("Masukkan tanggal akhir.")), _date])
+
+
+class UploadForm(FlaskForm):
+    """Only the CSRF token: the file itself is read from request.files."""
+
+    nonce = HiddenField()

@@ -1,0 +1,242 @@
+"""Registry import: a CSV of households, persons and enrollments (format in
+docs/import-format.md). Every row is checked first; a file with any bad row
+changes nothing, a good file is applied in one transaction."""
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..db import atomic_write
+from ..forms import clean_text
+from ..identity import check_nik, normalize_name
+from ..registry.models import Household, Program, Region
+from ..registry.programs import STAGES
+from ..tasks import enqueue
+from ..uploads import write_atomic
+from ..usulan.forms import RELATIONSHIPS
+from .integrate import enroll, upsert_person
+from .models import ImportJob
+
+COLUMNS = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan", "kode_desa", "alamat",
+           "desil", "program", "tahun", "triwulan", "status", "tahap")
+MAX_ROWS = 200_000
+_KK = re.compile(r"[0-9]{16}")
+
+
+@dataclass
+class Report:
+    total: int = 0
+    errors: list = field(default_factory=list)  # (line, message)
+    rows: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _text(raw):
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+class _Checker:
+    def __init__(self, within=None):
+        # `within(code)` says whether a desa is in the importer's region (None: any).
+        self.within = within
+        self.programs = {p.code: p for p in Program.select()}
+        self.desa_ok = {}
+        self.persons = {}  # nik → the person fields first seen
+        self.households = {}  # no_kk → (desa, desil)
+
+    def desa(self, code):
+        if code not in self.desa_ok:
+            region = Region.get_or_none(Region.code == code)
+            self.desa_ok[code] = region is not None and region.level == 4
+        return self.desa_ok[code]
+
+    def row(self, r):
+        """The cleaned row, or the first thing wrong with it."""
+        no_kk = r["no_kk"].replace(" ", "")
+        if not _KK.fullmatch(no_kk):
+            return None, _("no_kk harus 16 digit angka.")
+        nik = check_nik(r["nik"])
+        if not nik.ok:
+            return None, _("nik: %(error)s", error=nik.error)
+        name = clean_text(r["nama"])
+        if not name or not normalize_name(name) or len(name) > 120:
+            return None, _("nama kosong, terlalu panjang (lebih dari 120) atau tanpa huruf.")
+        try:
+            born = date.fromisoformat(r["tanggal_lahir"].strip())
+        except ValueError:
+            return None, _("tanggal_lahir harus bertulis TTTT-BB-HH, contoh 1975-08-17.")
+        if born != nik.birth_date:
+            return None, _("tanggal_lahir tidak sama dengan tanggal lahir pada NIK.")
+        sex = r["jenis_kelamin"].strip().upper()
+        if sex not in ("L", "P") or sex != nik.sex:
+            return None, _("jenis_kelamin harus L atau P dan sesuai NIK.")
+        relation = clean_text(r["hubungan"]) or "Kepala Keluarga"
+        if relation not in RELATIONSHIPS:
+            return None, _("hubungan tidak dikenal; pakai salah satu: %(list)s.",
+                           list=", ".join(RELATIONSHIPS))
+        desa = r["kode_desa"].strip()
+        if not self.desa(desa):
+            return None, _("kode_desa %(code)s bukan kode desa/kelurahan yang dikenal.", code=desa[:20])
+        if self.within is not None and not self.within(desa):
+            return None, _("kode_desa %(code)s di luar wilayah Anda.", code=desa)
+        address = clean_text(r["alamat"])
+        if not address or len(address) > 200:
+            return None, _("alamat kosong atau lebih dari 200 karakter.")
+        desil_text = r["desil"].strip()
+        if desil_text and not (desil_text.isdigit() and 1 <= int(desil_text) <= 10):
+            return None, _("desil harus 1–10 atau kosong.")
+        desil = int(desil_text) if desil_text else None
+        program = r["program"].strip().upper()
+        enrol = None
+        if program:
+            if program not in self.programs:
+                return None, _("program %(code)s tidak dikenal.", code=program[:20])
+            year, quarter = r["tahun"].strip(), r["triwulan"].strip()
+            if not (year.isdigit() and 2000 <= int(year) <= 2100):
+                return None, _("tahun harus empat angka, contoh 2026.")
+            if quarter not in ("1", "2", "3", "4"):
+                return None, _("triwulan harus 1, 2, 3 atau 4.")
+            status = r["status"].strip().upper()
+            if status not in ("YA", "TIDAK"):
+                return None, _("status harus YA atau TIDAK.")
+            stage = r["tahap"].strip().upper() or "PENETAPAN"
+            if stage not in STAGES:
+                return None, _("tahap harus salah satu dari: %(list)s.", list=", ".join(STAGES))
+            enrol = (program, int(year), int(quarter), status, stage)
+        person = (no_kk, name, born, sex, relation)
+        seen = self.persons.setdefault(nik.nik, person)
+        if seen != person:
+            return None, _("NIK ini muncul lagi dengan data orang yang berbeda.")
+        household = self.households.setdefault(no_kk, (desa, desil))
+        if household != (desa, desil):
+            return None, _("no_kk ini muncul lagi dengan kode_desa atau desil yang berbeda.")
+        return {"no_kk": no_kk, "nik": nik.nik, "name": name, "birth_date": born, "sex": sex,
+                "relationship": relation, "desa": desa, "address": address, "desil": desil,
+                "enrol": enrol}, None
+
+
+def check(raw, within=None, progress=None):
+    """Reads and checks the whole file: a Report with the cleaned rows or
+    (line number, reason) for every bad one. Line 1 is the header."""
+    report = Report()
+    text = _text(raw)
+    if text is None:
+        report.errors.append((0, _("Berkas bukan teks CSV (UTF-8).")))
+        return report
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        report.errors.append((1, _("Kolom tidak ada: %(cols)s.", cols=", ".join(missing))))
+        return report
+    reader.fieldnames = header
+    checker = _Checker(within)
+    for number, r in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            report.errors.append((number, _("Terlalu banyak baris (paling banyak %(n)d).", n=MAX_ROWS)))
+            break
+        report.total += 1
+        if any(v is None for v in r.values()) or None in r:
+            report.errors.append((number, _("Jumlah kolom tidak sesuai judul.")))
+        else:
+            row, error = checker.row({k: v or "" for k, v in r.items()})
+            if error:
+                report.errors.append((number, error))
+            else:
+                report.rows.append(row)
+        if progress and report.total % 500 == 0:
+            progress(report.total)
+    if report.total == 0 and not report.errors:
+        report.errors.append((1, _("Berkas tidak berisi baris data.")))
+    return report
+
+
+def apply(rows):
+    """Writes every checked row in one transaction: all or nothing."""
+    with atomic_write():
+        households = {}
+        for row in rows:
+            household = households.get(row["no_kk"])
+            if household is None:
+                household = Household.get_or_none(Household.no_kk == row["no_kk"])
+                values = {"desa": row["desa"], "address": row["address"], "desil": row["desil"],
+                          "updated_at": datetime.now()}
+                if household is None:
+                    household = Household.create(no_kk=row["no_kk"], **values)
+                else:
+                    Household.update(**values).where(Household.id == household.id).execute()
+                    household = Household.get_by_id(household.id)
+                households[row["no_kk"]] = household
+            person = upsert_person(household, row)
+            if row["enrol"]:
+                code, year, quarter, status, stage = row["enrol"]
+                program = Program.get_by_id(code)
+                enroll(household, person if program.per_person else None, code, year, quarter, status, stage)
+    return len(rows)
+
+
+def run(raw, within=None, progress=None):
+    """Checks, then applies only a file without errors. Returns the Report."""
+    report = check(raw, within, progress)
+    if report.ok:
+        apply(report.rows)
+    return report
+
+
+def upload_dir():
+    return os.path.join(current_app.instance_path, "impor")
+
+
+def start_job(officer, raw):
+    """Saves the upload and queues its import; returns the job."""
+    job = ImportJob.create(officer_id=officer.id, total=max(raw.count(b"\n") - 1, 0))
+    write_atomic(upload_dir(), f"{job.public_id}.csv", raw)
+    enqueue("petugas_import", job.public_id)
+    return job
+
+
+def run_job(job_id):
+    """The queued web import: checks within the officer's region, writes
+    progress and the report to the job row, then removes the upload."""
+    from ..akun.models import Account
+    from .scope import code_in_region
+
+    job = ImportJob.get(ImportJob.public_id == job_id)
+    officer = Account.get_by_id(job.officer_id)
+    path = os.path.join(upload_dir(), f"{job.public_id}.csv")
+    with open(path, "rb") as f:
+        raw = f.read()
+
+    def progress(done):
+        ImportJob.update(done=done).where(ImportJob.id == job.id).execute()
+
+    ImportJob.update(status="berjalan").where(ImportJob.id == job.id).execute()
+    try:
+        report = run(raw, lambda code: code_in_region(code, officer), progress)
+    except Exception:
+        ImportJob.update(status="gagal", finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+        raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+    ImportJob.update(status="selesai" if report.ok else "gagal", total=report.total, done=report.total,
+                     applied=len(report.rows) if report.ok else 0,
+                     report=json.dumps(report.errors[:500]),
+                     finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+    return report

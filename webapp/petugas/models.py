@@ -1,0 +1,124 @@
+"""Officer profiles, the audit log, musyawarah and home-visit records and
+import jobs. Officers are webapp.akun Accounts whose role is not "warga"."""
+
+import secrets
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from ..akun.models import Account, utcnow
+from ..db import BaseModel, register
+from ..usulan.models import Proposal
+
+
+def new_public_id():
+    return secrets.token_urlsafe(16)
+
+
+@register
+class OfficerProfile(BaseModel):
+    """What an officer has beyond an account: the TOTP secret (never in the
+    session), the last time step used (a code works once) and the switch
+    that disables the officer."""
+
+    account = ForeignKeyField(Account, unique=True, backref="officer", on_delete="CASCADE")
+    totp_secret = CharField(max_length=64)
+    totp_last_step = IntegerField(default=0)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "officer_profile"
+
+
+@register
+class AuditLog(BaseModel):
+    """Who did what, when and from where. Only ids and codes: never a NIK or a
+    name, so the log itself is no personal-data store."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    actor_id = IntegerField(null=True)  # Account.id
+    actor_role = CharField(max_length=20)
+    action = CharField(max_length=30, index=True)
+    object_type = CharField(max_length=20, default="")
+    object_id = CharField(max_length=64, default="")  # a public id, never a NIK
+    region_code = CharField(max_length=13, default="", index=True)
+    detail = CharField(max_length=60, default="")  # a code: decision, reason, outcome
+    ip = CharField(max_length=45, default="")
+
+    class Meta:
+        table_name = "audit_log"
+
+
+@register
+class Musyawarah(BaseModel):
+    """A village meeting (musyawarah desa/kelurahan) with its minutes."""
+
+    public_id = CharField(max_length=32, unique=True, default=new_public_id)
+    desa_code = CharField(max_length=13, index=True)
+    held_on = DateField()
+    berita_acara = CharField(max_length=200)  # stored upload name
+    officer_id = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "musyawarah"
+
+
+@register
+class StageRecord(BaseModel):
+    """What backs an officer's decision at a stage: the musyawarah it was taken
+    in, or the home visit (date, checklist, notes)."""
+
+    public_id = CharField(max_length=32, unique=True, default=new_public_id)
+    proposal = ForeignKeyField(Proposal, backref="stage_records", on_delete="CASCADE")
+    stage = CharField(max_length=20)
+    musyawarah = ForeignKeyField(Musyawarah, null=True, on_delete="RESTRICT")
+    held_on = DateField(null=True)
+    checklist = CharField(max_length=200, default="")  # comma-separated codes
+    notes = TextField(null=True)
+    officer_id = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "stage_record"
+
+    @property
+    def checklist_codes(self):
+        return [c for c in self.checklist.split(",") if c]
+
+
+@register
+class VisitPhoto(BaseModel):
+    public_id = CharField(max_length=32, unique=True, default=new_public_id)
+    record = ForeignKeyField(StageRecord, backref="photos", on_delete="CASCADE")
+    stored_name = CharField(max_length=200)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "visit_photo"
+
+
+@register
+class ImportJob(BaseModel):
+    """A registry import: its progress for the polling page and its report."""
+
+    public_id = CharField(max_length=32, unique=True, default=new_public_id)
+    officer_id = IntegerField(null=True)  # None: from the command line
+    status = CharField(max_length=12, default="menunggu")  # menunggu/berjalan/selesai/gagal
+    total = IntegerField(default=0)
+    done = IntegerField(default=0)
+    applied = IntegerField(default=0)
+    report = TextField(default="")  # JSON: [[line, message], …]
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "import_job"

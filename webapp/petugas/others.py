@@ -1,0 +1,135 @@
+"""The account verification queue and the objection queue."""
+
+from datetime import date
+
+from flask import abort, g, redirect, request, url_for
+
+from .. import uploads
+from ..akun.models import OFFICER, Account, Photo
+from ..akun.services import REJECT_REASONS
+from ..htmx import render
+from ..identity import mask_nik
+from ..sanggahan import services as sanggahan
+from ..sanggahan.models import Objection
+from . import scope, services
+from .forms import AccountDecisionForm, ObjectionDecisionForm
+from .views import PER_PAGE, bp, officer_required
+
+
+def _errors(form, extra=()):
+    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
+
+
+def _page_arg():
+    value = request.args.get("hal", "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
+@bp.get("/akun")
+@officer_required(*scope.ACCOUNT_ROLES)
+def akun_list():
+    """Accounts waiting for the officer's check, oldest first."""
+    query = scope.accounts_for(g.officer).where(Account.state == OFFICER)
+    page = _page_arg()
+    items = list(query.order_by(Account.updated_at, Account.id).paginate(page, PER_PAGE))
+    return render("petugas/akun_list.html", "content", items=items, total=query.count(), page=page,
+                  mask_nik=mask_nik, errors=None)
+
+
+def _akun_page(account, form=None, status=200, refused=None):
+    photos = {p.kind: p for p in Photo.select().where(Photo.account == account)}
+    form = form or AccountDecisionForm(formdata=None)
+    errors = _errors(form) + ([("keputusan", refused)] if refused else [])
+    return render("petugas/akun_detail.html", "content", status=status, a=account, photos=photos,
+                  form=form, reasons=REJECT_REASONS, errors=errors or None, waiting=account.state == OFFICER)
+
+
+@bp.get("/akun/<aid>")
+@officer_required(*scope.ACCOUNT_ROLES)
+def akun_detail(aid):
+    """An account with its KTP photo and selfie, and the decision form."""
+    return _akun_page(scope.get_or_404("akun", aid, g.officer))
+
+
+@bp.get("/akun/<aid>/foto/<kind>")
+@officer_required(*scope.ACCOUNT_ROLES)
+def akun_foto(aid, kind):
+    """The account's KTP photo or selfie."""
+    account = scope.get_or_404("akun", aid, g.officer)
+    photo = Photo.get_or_none((Photo.account == account) & (Photo.kind == kind))
+    if photo is None:
+        abort(404)
+    return uploads.send_image(photo.name)
+
+
+@bp.post("/akun/<aid>/putusan")
+@officer_required(*scope.ACCOUNT_ROLES)
+def akun_putusan(aid):
+    """Approve, or reject with one of the fixed reasons; the citizen gets an e-mail."""
+    account = scope.get_or_404("akun", aid, g.officer)
+    form = AccountDecisionForm()
+    if not form.validate():
+        return _akun_page(account, form, status=422)
+    try:
+        services.decide_account(g.officer, account, form.keputusan.data, form.alasan.data)
+    except services.DecisionRefused as exc:
+        return _akun_page(Account.get_by_id(account.id), status=409, refused=str(exc.message))
+    return redirect(url_for("petugas.akun_list", info="putusan"), 303)
+
+
+@bp.get("/sanggahan")
+@officer_required(*scope.OBJECTION_ROLES)
+def sanggahan_list():
+    """Pending objections and withdrawals in the region, oldest first, with
+    the 14-day due date; late ones marked."""
+    status = request.args.get("status", sanggahan.PENDING)
+    if status not in sanggahan.STATUS_LABELS:
+        status = sanggahan.PENDING
+    query = scope.objections_for(g.officer).where(Objection.status == status)
+    page = _page_arg()
+    items = list(query.order_by(Objection.created_at, Objection.id).paginate(page, PER_PAGE))
+    return render("petugas/sanggahan_list.html", "content", items=items, total=query.count(), page=page,
+                  status=status, statuses=sanggahan.STATUS_LABELS, today=date.today(),
+                  reason_label=sanggahan.reason_label, errors=None)
+
+
+def _sanggahan_page(objection, form=None, status=200, refused=None):
+    form = form or ObjectionDecisionForm(formdata=None)
+    errors = _errors(form) + ([("keputusan", refused)] if refused else [])
+    return render("petugas/sanggahan_detail.html", "content", status=status, o=objection, form=form,
+                  errors=errors or None, reason_label=sanggahan.reason_label,
+                  status_label=sanggahan.status_label, pending=objection.status == sanggahan.PENDING,
+                  covered=list(sanggahan.covered(objection.person, objection.program_code)),
+                  nik=mask_nik(objection.person.nik), today=date.today())
+
+
+@bp.get("/sanggahan/<oid>")
+@officer_required(*scope.OBJECTION_ROLES)
+def sanggahan_detail(oid):
+    """An objection or withdrawal, what it covers, and the decision form."""
+    return _sanggahan_page(scope.get_or_404("sanggahan", oid, g.officer))
+
+
+@bp.get("/sanggahan/<oid>/foto")
+@officer_required(*scope.OBJECTION_ROLES)
+def sanggahan_foto(oid):
+    """The reporter's evidence photo."""
+    objection = scope.get_or_404("sanggahan", oid, g.officer)
+    if not objection.photo:
+        abort(404)
+    return uploads.send_image(objection.photo)
+
+
+@bp.post("/sanggahan/<oid>/putusan")
+@officer_required(*scope.OBJECTION_ROLES)
+def sanggahan_putusan(oid):
+    """Uphold (the enrollments end with the reason) or dismiss (the reporter is told)."""
+    objection = scope.get_or_404("sanggahan", oid, g.officer)
+    form = ObjectionDecisionForm()
+    if not form.validate():
+        return _sanggahan_page(objection, form, status=422)
+    try:
+        services.decide_objection(g.officer, objection, form.keputusan.data, form.catatan.data)
+    except services.DecisionRefused as exc:
+        return _sanggahan_page(Objection.get_by_id(objection.id), status=409, refused=str(exc.message))
+    return redirect(url_for("petugas.sanggahan_list", info="putusan"), 303)

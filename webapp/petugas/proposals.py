@@ -1,0 +1,194 @@
+"""The proposal queue, a proposal's file, documents, decisions, home visits
+and musyawarah records. Every record comes through scope."""
+
+from flask import abort, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from .. import uploads
+from ..htmx import render
+from ..identity import mask_nik
+from ..registry.models import Region
+from ..usulan import services as usulan
+from ..usulan.drafts import DOCUMENT_NAMES, documents_of, members_of
+from ..usulan.models import Proposal
+from ..usulan.status import timeline
+from . import scope, services
+from .forms import DecisionForm, MusyawarahForm, VisitForm
+from .models import Musyawarah, StageRecord
+from .views import PER_PAGE, bp, is_overdue, officer_required, overdue_since
+
+MAX_VISIT_PHOTOS = 5
+
+
+def _errors(form, extra=()):
+    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
+
+
+def _int_arg(name, default=1):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else default
+
+
+@bp.get("/usulan")
+@officer_required()
+def usulan_list():
+    """Proposals in the officer's region: per stage, by desa, oldest first,
+    overdue ones marked, 20 a page."""
+    officer = g.officer
+    stage = request.args.get("tahap", "")
+    if stage not in usulan.LABELS or stage == usulan.DRAFT:
+        stage = ""
+    desa = request.args.get("desa", "").strip()[:13]
+    query = scope.proposals_for(officer)
+    if stage:
+        query = query.where(Proposal.status == stage)
+    if desa:
+        query = query.where(Proposal.desa == desa)
+    if request.args.get("terlambat") and stage in usulan.IN_REVIEW:
+        query = query.where(Proposal.updated_at < overdue_since(stage))
+    page = _int_arg("hal")
+    total = query.count()
+    items = list(query.order_by(Proposal.updated_at, Proposal.id).paginate(page, PER_PAGE))
+    desa_names = dict(Region.select(Region.code, Region.name)
+                      .where(Region.code.in_({p.desa_code for p in items})).tuples()) if items else {}
+    return render_list(items, total, page, stage, desa, desa_names)
+
+
+def render_list(items, total, page, stage, desa, desa_names):
+    stages = [(s, usulan.label(s)) for s in usulan.PATH + (usulan.PERBAIKAN, usulan.DITOLAK)]
+    return render("petugas/usulan_list.html", "content", items=items, total=total, page=page,
+                  pages=max(1, -(-total // PER_PAGE)), stage=stage, desa=desa, desa_names=desa_names,
+                  stages=stages, label=usulan.label, is_overdue=is_overdue, errors=None,
+                  may_decide=lambda p: scope.may_decide(g.officer, p))
+
+
+def _detail(proposal, form=None, visit_form=None, status=200, refused=None):
+    officer = g.officer
+    form = form or DecisionForm(formdata=None, data={"versi": str(services.version_of(proposal))})
+    visit_form = visit_form or VisitForm(formdata=None)
+    records = list(StageRecord.select().where(StageRecord.proposal == proposal).order_by(StageRecord.id))
+    full = officer.role in scope.DINSOS + (scope.PUSAT, scope.OPERATOR)
+    errors = _errors(form) + _errors(visit_form) + ([("putusan", refused)] if refused else [])
+    return render("petugas/usulan_detail.html", "content", status=status, p=proposal, form=form,
+                  visit_form=visit_form, records=records, steps=timeline(proposal),
+                  members=members_of(proposal), documents=documents_of(proposal),
+                  document_names=DOCUMENT_NAMES, label=usulan.label, errors=errors or None,
+                  nik=proposal.nik if full else mask_nik(proposal.nik), mask_nik=mask_nik, full=full,
+                  may_decide=scope.may_decide(officer, proposal), overdue=is_overdue(proposal),
+                  musyawarah=services.musyawarah_options(officer, proposal)
+                  if proposal.status == usulan.MUSYAWARAH else [],
+                  housing=dict(services.HOUSING), refused=refused,
+                  may_visit=proposal.status == usulan.VERIFIKASI and officer.role in scope.DINSOS)
+
+
+@bp.get("/usulan/<pid>")
+@officer_required()
+def usulan_detail(pid):
+    """A proposal's file: person, members, documents, timeline, records, and
+    the decision form when it is this officer's stage."""
+    return _detail(scope.get_or_404("usulan", pid, g.officer))
+
+
+@bp.get("/usulan/<pid>/dokumen/<kind>")
+@officer_required()
+def usulan_dokumen(pid, kind):
+    """A proposal's document image."""
+    proposal = scope.get_or_404("usulan", pid, g.officer)
+    doc = documents_of(proposal).get(kind) if kind in DOCUMENT_NAMES else None
+    if doc is None:
+        abort(404)
+    return uploads.send_image(doc.stored_name)
+
+
+@bp.post("/usulan/<pid>/putusan")
+@officer_required()
+def usulan_putusan(pid):
+    """Approve (forward), reject with a reason, or return for revision. The
+    form carries the version it was shown: a repeat finds it moved."""
+    officer = g.officer
+    proposal = scope.get_or_404("usulan", pid, officer)
+    form = DecisionForm()
+    if not form.validate():
+        return _detail(proposal, form=form, status=422)
+    meeting = None
+    if form.musyawarah.data:
+        meeting = scope.musyawarah_for(officer).where(Musyawarah.public_id == form.musyawarah.data).first()
+    try:
+        services.decide_proposal(officer, proposal, form.keputusan.data, form.catatan.data,
+                                 form.versi.value, musyawarah=meeting)
+    except services.DecisionRefused as exc:
+        fresh = Proposal.get_by_id(proposal.id)
+        return _detail(fresh, status=409, refused=str(exc.message))
+    return redirect(url_for("petugas.usulan_detail", pid=pid, info="putusan"), 303)
+
+
+@bp.post("/usulan/<pid>/kunjungan")
+@officer_required(*scope.DINSOS)
+def usulan_kunjungan(pid):
+    """Records the home visit: date, housing checklist, notes, up to 5 photos."""
+    officer = g.officer
+    proposal = scope.get_or_404("usulan", pid, officer)
+    form = VisitForm()
+    if not form.validate():
+        return _detail(proposal, visit_form=form, status=422)
+    files = [f for f in request.files.getlist("foto") if f and f.filename][:MAX_VISIT_PHOTOS]
+    try:
+        photos = [uploads.process_image(f) for f in files]
+        services.record_visit(officer, proposal, form.tanggal.value, form.kondisi.data or [],
+                              form.catatan.data, photos)
+    except uploads.UploadError as exc:
+        form.kondisi.errors = []
+        return _detail(proposal, visit_form=form, status=422, refused=str(exc))
+    except services.DecisionRefused as exc:
+        return _detail(proposal, visit_form=form, status=409, refused=str(exc.message))
+    return redirect(url_for("petugas.usulan_detail", pid=pid, info="kunjungan"), 303)
+
+
+@bp.get("/kunjungan/<photo_id>")
+@officer_required()
+def kunjungan_foto(photo_id):
+    """A home-visit photo."""
+    return uploads.send_image(scope.get_or_404("foto_kunjungan", photo_id, g.officer).stored_name)
+
+
+def _musyawarah_page(form, status=200, error=None):
+    officer = g.officer
+    meetings = list(scope.musyawarah_for(officer).order_by(Musyawarah.held_on.desc()).limit(50))
+    errors = _errors(form) + ([("berita_acara", error)] if error else [])
+    return render("petugas/musyawarah.html", "content", status=status, form=form, meetings=meetings,
+                  errors=errors or None, upload_error=error, officer=officer)
+
+
+@bp.get("/musyawarah")
+@officer_required(scope.OPERATOR)
+def musyawarah():
+    """The desa's musyawarah records, and the form to add one."""
+    return _musyawarah_page(MusyawarahForm(formdata=None))
+
+
+@bp.post("/musyawarah")
+@officer_required(scope.OPERATOR)
+def musyawarah_kirim():
+    """Records a musyawarah with its berita acara (a photo or scan as an image)."""
+    officer = g.officer
+    form = MusyawarahForm()
+    if not form.validate():
+        return _musyawarah_page(form, status=422)
+    file = request.files.get("berita_acara")
+    if not file or not file.filename:
+        return _musyawarah_page(form, status=422, error=_("Unggah foto berita acara musyawarah."))
+    try:
+        image = uploads.process_image(file)
+        services.create_musyawarah(officer, officer.region_scope, form.tanggal.value, image)
+    except uploads.UploadError as exc:
+        return _musyawarah_page(form, status=422, error=str(exc))
+    except services.DecisionRefused as exc:
+        return _musyawarah_page(form, status=409, error=str(exc.message))
+    return redirect(url_for("petugas.musyawarah", info="tersimpan"), 303)
+
+
+@bp.get("/musyawarah/<mid>/berita-acara")
+@officer_required()
+def berita_acara(mid):
+    """The minutes of a musyawarah."""
+    return uploads.send_image(scope.get_or_404("musyawarah", mid, g.officer).berita_acara)

@@ -1,0 +1,139 @@
+"""THE place where an officer's region limits what they see and do.
+
+Every officer query starts from a function here; every record fetched by an
+id from a URL goes through `get_or_404()`, which answers 404 for anything
+outside the officer's region (or missing) and logs the attempt. Views never
+filter by region themselves.
+
+Roles and the level of their region_scope:
+    operator_desa                              a desa/kelurahan (32.76.06.1001)
+    dinsos_verifikator, dinsos_kepala, pemda   a kabupaten/kota (32.76)
+    pusat                                      the whole country (no scope)
+"""
+
+import logging
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from peewee import SQL
+
+from ..akun.models import Account
+from ..registry.models import Person
+from ..sanggahan.models import Objection
+from ..usulan import services as usulan
+from ..usulan.models import Proposal
+from . import audit
+from .models import AuditLog, ImportJob, Musyawarah, StageRecord, VisitPhoto
+
+log = logging.getLogger(__name__)
+
+OPERATOR = "operator_desa"
+VERIFIKATOR = "dinsos_verifikator"
+KEPALA = "dinsos_kepala"
+PEMDA = "pemda"
+PUSAT = "pusat"
+# Role → the region level its scope names (0: none, the whole country).
+ROLES = {OPERATOR: 4, VERIFIKATOR: 2, KEPALA: 2, PEMDA: 2, PUSAT: 0}
+ROLE_LABELS = {
+    OPERATOR: _l("Operator desa/kelurahan"),
+    VERIFIKATOR: _l("Verifikator Dinas Sosial"),
+    KEPALA: _l("Kepala Dinas Sosial"),
+    PEMDA: _l("Pemerintah daerah"),
+    PUSAT: _l("Pusat"),
+}
+DINSOS = (VERIFIKATOR, KEPALA)
+
+# Which roles decide a proposal in each status.
+STAGE_ROLES = {
+    usulan.DIAJUKAN: (OPERATOR,),
+    usulan.MUSYAWARAH: (OPERATOR,),
+    usulan.VERIFIKASI: DINSOS,
+    usulan.PENETAPAN: (PEMDA,),
+    usulan.PENGESAHAN: (PUSAT,),
+}
+ACCOUNT_ROLES = DINSOS + (PUSAT,)
+OBJECTION_ROLES = DINSOS
+IMPORT_ROLES = DINSOS + (PUSAT,)
+AUDIT_ROLES = (KEPALA, PUSAT)
+
+
+def is_officer(account):
+    return account is not None and account.role in ROLES
+
+
+def in_region(column, officer):
+    """A condition: `column` (a region code) lies inside the officer's region.
+    Codes nest by prefix with dots (32.76 ⊃ 32.76.06 ⊃ 32.76.06.1001)."""
+    if officer.role == PUSAT:
+        return SQL("1 = 1")
+    scope = officer.region_scope
+    if officer.role not in ROLES or not scope:
+        return SQL("1 = 0")  # a misconfigured officer sees nothing
+    return (column == scope) | column.startswith(scope + ".")
+
+
+def code_in_region(code, officer):
+    """The same rule for a code already in hand."""
+    if officer.role == PUSAT:
+        return True
+    scope = officer.region_scope
+    return bool(scope and code and (code == scope or code.startswith(scope + ".")))
+
+
+def proposals_for(officer):
+    return Proposal.select().where((Proposal.status != usulan.DRAFT) & in_region(Proposal.desa, officer))
+
+
+def objections_for(officer):
+    return (Objection.select(Objection, Person).join(Person)
+            .where(in_region(Person.desa, officer)))
+
+
+def accounts_for(officer):
+    return Account.select().where((Account.role == "warga") & in_region(Account.desa, officer))
+
+
+def musyawarah_for(officer):
+    return Musyawarah.select().where(in_region(Musyawarah.desa_code, officer))
+
+
+def visit_photos_for(officer):
+    return (VisitPhoto.select(VisitPhoto, StageRecord).join(StageRecord).join(Proposal)
+            .where(in_region(Proposal.desa, officer)))
+
+
+def audit_for(officer):
+    return AuditLog.select().where(in_region(AuditLog.region_code, officer))
+
+
+def import_jobs_for(officer):
+    # A job is its starter's: another officer's progress page is a 404.
+    return ImportJob.select().where(ImportJob.officer_id == officer.id)
+
+
+QUERIES = {
+    "usulan": (proposals_for, Proposal),
+    "sanggahan": (objections_for, Objection),
+    "akun": (accounts_for, Account),
+    "musyawarah": (musyawarah_for, Musyawarah),
+    "foto_kunjungan": (visit_photos_for, VisitPhoto),
+    "impor": (import_jobs_for, ImportJob),
+}
+
+
+def get_or_404(kind, public_id, officer):
+    """The record of `kind` with this public id inside the officer's region;
+    otherwise 404, and the attempt goes to the audit log (ids only)."""
+    query_of, model = QUERIES[kind]
+    found = None
+    if isinstance(public_id, str) and 0 < len(public_id) <= 64:
+        found = query_of(officer).where(model.public_id == public_id).first()
+    if found is None:
+        audit.record(officer, "akses_ditolak", kind, (public_id or "")[:64], detail="di_luar_wilayah")
+        log.warning("officer %s denied %s %s", officer.public_id, kind, (public_id or "")[:64])
+        abort(404)
+    return found
+
+
+def may_decide(officer, proposal):
+    return officer.role in STAGE_ROLES.get(proposal.status, ())
