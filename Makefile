@@ -55,5 +55,16 @@ test: .make-dev .make-system
 lint: .make-dev
 	$(BIN)/ruff check webapp tests bench wsgi.py
 
+# Benchmarks (issue #7; not part of `make test`): generate a registry on SQLite and
+# PostgreSQL, then measure everything in one run. Needs wrk. BENCH_PERSONS=10000000
+# for the figures in docs/benchmarks.md. Databases go to $(BENCH_DIR) and bench_registry.
+BENCH_PERSONS ?= 1000000
+BENCH_DIR ?= /tmp/bench
+bench: .make-runtime
+	@command -v wrk >/dev/null || { echo "bench needs wrk (apt-get install wrk)"; exit 1; }
+	$(BIN)/python -m bench.generate --backend sqlite --persons $(BENCH_PERSONS) --out $(BENCH_DIR)/sqlite/cekbansos.sqlite3
+	$(BIN)/python -m bench.generate --backend postgresql --persons $(BENCH_PERSONS) --out $(TEST_PG_URL)/bench_registry
+	$(BIN)/python -m bench.run_all --sqlite $(BENCH_DIR)/sqlite/cekbansos.sqlite3 --postgresql $(TEST_PG_URL)/bench_registry
+
 clean:
 	rm -rf $(VENV) .make-* .pytest_cache
