@@ -3,6 +3,7 @@ real `flask petugas buat`, signed in with password and TOTP, and a citizen
 proposal sent through the usulan services."""
 
 import io
+import itertools
 import re
 import time
 
@@ -19,9 +20,10 @@ NIK = "3276061708750003"  # Beji, born 17-08-1975 (synthetic)
 WIFE_NIK = "3276065203800004"  # born 12-03-1980, female (synthetic)
 KK = "3276060101200042"
 DESA = "32.76.06.1001"
-OTHER_DESA = "32.01.01.2001"  # Kabupaten Bogor: outside Kota Depok
+OTHER_DESA = "32.01.01.1001"  # Kabupaten Bogor: outside Kota Depok
 # Distinct synthetic NIKs for officers (kecamatan Beji, born 1-1-1970 + n).
-_OFFICER_NIKS = iter(f"3276060101{70 + n:02d}{n + 1:04d}" for n in range(29))
+# Each test has its own database, so the cycle may repeat across tests.
+_OFFICER_NIKS = itertools.cycle([f"3276060101{70 + n:02d}{n + 1:04d}" for n in range(29)])
 
 
 def text(response):

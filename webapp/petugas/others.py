@@ -89,7 +89,7 @@ def sanggahan_list():
     page = _page_arg()
     items = list(query.order_by(Objection.created_at, Objection.id).paginate(page, PER_PAGE))
     return render("petugas/sanggahan_list.html", "content", items=items, total=query.count(), page=page,
-                  status=status, statuses=sanggahan.STATUS_LABELS, today=date.today(),
+                  chosen=status, statuses=sanggahan.STATUS_LABELS, today=date.today(),
                   reason_label=sanggahan.reason_label, errors=None)
 
 
