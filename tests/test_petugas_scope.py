@@ -39,8 +39,8 @@ def world(app, runner):
         Photo.create(account=away_citizen.id, kind="ktp", name="akun/ktp.jpg")
         proposal = Proposal.get(Proposal.public_id == away)
         bogor_officer = Account.get(Account.email == "bogor@contoh.test")
-        meeting = Musyawarah.create(desa_code=OTHER_DESA, held_on=date.today(), berita_acara="musyawarah/x.jpg",
-                                    officer_id=bogor_officer.id)
+        meeting = Musyawarah.create(desa_code=OTHER_DESA, held_on=date.today(),
+                                    berita_acara="musyawarah/x.jpg", officer_id=bogor_officer.id)
         record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=date.today(),
                                     officer_id=bogor_officer.id)
         photo = VisitPhoto.create(record=record, stored_name="kunjungan/x.jpg")
@@ -50,8 +50,9 @@ def world(app, runner):
             Person.update(desa=OTHER_DESA).where(Person.id == person.id).execute()
         objection = sanggahan.create(away_citizen, person, "sanggah", "meninggal", "", True)
         job = ImportJob.create(officer_id=bogor_officer.id)
-        ids = {"proposal": away, "home": home, "account": away_citizen.public_id, "meeting": meeting.public_id,
-               "photo": photo.public_id, "objection": objection.public_id, "job": job.public_id}
+        ids = {"proposal": away, "home": home, "account": away_citizen.public_id,
+               "meeting": meeting.public_id, "photo": photo.public_id, "objection": objection.public_id,
+               "job": job.public_id}
         flask_db.database.close()
     return officers, ids
 

@@ -61,8 +61,8 @@ def integrate(proposal, today=None):
         household = Household.create(no_kk=proposal.no_kk, desa=proposal.desa_code,
                                      address=_address(proposal), updated_at=datetime.now())
     else:
-        Household.update(desa=proposal.desa_code, address=_address(proposal), updated_at=datetime.now()).where(
-            Household.id == household.id).execute()
+        (Household.update(desa=proposal.desa_code, address=_address(proposal), updated_at=datetime.now())
+         .where(Household.id == household.id).execute())
         household = Household.get_by_id(household.id)
     persons = [upsert_person(household, row) for row in _people(proposal)]
     year, quarter = next_quarter(*quarter_of(today or date.today()))
