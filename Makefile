@@ -31,7 +31,13 @@ $(BIN)/python:
 	else echo "Install chromium and espeak-ng with your package manager for browser tests and audio captcha."; fi
 	@touch $@
 
-setup: .make-runtime
+# Compiled translations (.mo) are not committed: built from the .po here, and
+# by webapp.i18n at start-up when a .po is newer (for a bare `flask run`/pytest).
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/*.po))
+$(MO): %.mo: %.po | .make-runtime
+	$(BIN)/pybabel -q compile -d translations
+
+setup: .make-runtime $(MO)
 	$(BIN)/flask setup
 
 # The job queue's consumer (e-mail) runs beside gunicorn and is stopped, by
@@ -44,7 +50,7 @@ run: .make-system setup
 
 # The whole suite on SQLite (with the browser tests), then again on PostgreSQL
 # when it is reachable — always under CI=true, where an unreachable server fails.
-test: .make-dev .make-system
+test: .make-dev .make-system $(MO)
 	$(BIN)/ruff check webapp tests bench wsgi.py
 	$(BIN)/python -m pytest
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_PG_URL)/postgres', connect_timeout=2).close()" 2>/dev/null; then \

@@ -1,14 +1,40 @@
-"""Bahasa Indonesia first; English for those who ask for it."""
+"""Bahasa Indonesia first; English for those who ask for it.
 
-from flask import current_app, session
+Translations live in translations/<lang>/LC_MESSAGES/messages.po (committed)
+and are read from the compiled messages.mo next to it (not committed).
+`make setup` and `make test` compile them with `pybabel compile`; so that a
+plain `flask run` or `pytest` on a fresh clone works too, init_app()
+compiles any catalogue whose .po is newer than its .mo (see
+compile_translations). Workflow for new strings:
+
+    pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+    pybabel update -i translations/messages.pot -d translations
+"""
+
+import glob
+import logging
+import os
+
+from flask import current_app, g, has_request_context, session
 from flask_babel import Babel
 
+log = logging.getLogger(__name__)
+
 babel = Babel()
+TRANSLATIONS = "../translations"
+
+
+def N_(message):
+    """Marks a msgid for extraction (N_ is one of pybabel's default keywords)
+    without translating it: for text stored or compared in Indonesian, which
+    pages translate when they show it (`_(value)`)."""
+    return message
 
 
 def select_locale():
     langs = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    # Outside a request (CLI, queue) there is no session: Bahasa Indonesia.
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in langs:
         return chosen
     # Bahasa Indonesia unless the person chose otherwise: a browser set to
@@ -16,6 +42,45 @@ def select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def compile_translations(directory):
+    """Compiles every <directory>/<lang>/LC_MESSAGES/*.po whose .mo is missing
+    or older than the .po (what `pybabel compile -d` does, minus fuzzy
+    entries). The .mo is written to a temporary file and renamed into place,
+    so workers starting together never read half a file. A read-only
+    checkout only logs a warning: the pages then stay in Bahasa Indonesia.
+    Returns the paths of the .mo files written."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(glob.glob(os.path.join(directory, "*", "LC_MESSAGES", "*.po"))):
+        mo = po[:-3] + ".mo"
+        if os.path.exists(mo) and os.path.getmtime(mo) >= os.path.getmtime(po):
+            continue
+        locale = os.path.basename(os.path.dirname(os.path.dirname(po)))
+        tmp = f"{mo}.{os.getpid()}.tmp"
+        try:
+            with open(po, "rb") as f:
+                catalog = read_po(f, locale=locale)
+            with open(tmp, "wb") as f:
+                write_mo(f, catalog)
+            os.replace(tmp, mo)
+        except OSError as exc:
+            log.warning("could not compile %s: %s", po, exc)
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            continue
+        written.append(mo)
+    return written
+
+
 def init_app(app):
+    compile_translations(os.path.join(app.root_path, TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories="../translations")
+                   default_translation_directories=TRANSLATIONS)
+
+    @app.before_request
+    def _choose_locale_per_request():
+        # Flask-Babel caches the locale in `g`, which outlives a request when
+        # an app context is kept open (tests, CLI): choose it anew each time.
+        g.pop("_flask_babel", None)

@@ -21,10 +21,19 @@ def _forget_request_state():
     request.environ.pop(_CACHE, None)
 
 
-def sign_in(account):
-    """A fresh session for `account`: whatever the cookie held before is gone,
-    so the cookie value changes at sign-in."""
+def _clear_keeping_language():
+    """Empties the session but keeps the language chosen in the footer: it
+    is no secret, and signing in or out must not switch the page language."""
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def sign_in(account):
+    """A fresh session for `account`: whatever the cookie held before is gone
+    (but the chosen language), so the cookie value changes at sign-in."""
+    _clear_keeping_language()
     session[KEY] = {"id": account.public_id, "v": account.session_version, "t": int(time.time())}
     session.permanent = True
     _forget_request_state()
@@ -36,7 +45,7 @@ def sign_out(account):
     if account is not None:
         Account.update(session_version=Account.session_version + 1).where(
             Account.id == account.id).execute()
-    session.clear()
+    _clear_keeping_language()
     _forget_request_state()
 
 

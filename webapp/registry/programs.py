@@ -2,18 +2,23 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-# (code, name, description, max desil, per person)
+from ..i18n import N_
+
+# (code, name, description, max desil, per person). The database keeps the
+# Indonesian description; pages show it through program_description().
 PROGRAMS = [
-    ("PKH", "PKH", "Program Keluarga Harapan: bantuan tunai bersyarat untuk keluarga dengan "
-     "ibu hamil, anak usia dini, anak sekolah, lansia atau penyandang disabilitas.", 4, False),
-    ("SEMBAKO", "BPNT/Sembako", "Bantuan Pangan Non Tunai: saldo bulanan untuk membeli bahan "
-     "pangan di e-warong.", 5, False),
-    ("PBI-JK", "PBI-JK/KIS", "Penerima Bantuan Iuran Jaminan Kesehatan: iuran BPJS Kesehatan "
-     "dibayar pemerintah.", 5, True),
-    ("BLT", "BLT", "Bantuan Langsung Tunai sementara, misalnya saat harga pangan naik.", 4, False),
-    ("PIP", "PIP", "Program Indonesia Pintar: bantuan biaya sekolah untuk anak usia sekolah.", 5, True),
+    ("PKH", "PKH", N_("Program Keluarga Harapan: bantuan tunai bersyarat untuk keluarga dengan "
+                       "ibu hamil, anak usia dini, anak sekolah, lansia atau penyandang disabilitas."),
+     4, False),
+    ("SEMBAKO", "BPNT/Sembako", N_("Bantuan Pangan Non Tunai: saldo bulanan untuk membeli bahan "
+                                   "pangan di e-warong."), 5, False),
+    ("PBI-JK", "PBI-JK/KIS", N_("Penerima Bantuan Iuran Jaminan Kesehatan: iuran BPJS Kesehatan "
+                              "dibayar pemerintah."), 5, True),
+    ("BLT", "BLT", N_("Bantuan Langsung Tunai sementara, misalnya saat harga pangan naik."), 4, False),
+    ("PIP", "PIP", N_("Program Indonesia Pintar: bantuan biaya sekolah untuk anak usia sekolah."), 5, True),
 ]
 
 # Stage code → (label, plain-language explanation). Order follows the money.
@@ -32,8 +37,9 @@ STAGES = {
                    _l("Bantuan dihentikan untuk periode ini. Alasannya tercantum.")),
 }
 
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember"]
+MONTHS = [_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"),
+          _l("Juli"), _l("Agustus"), _l("September"), _l("Oktober"), _l("November"),
+          _l("Desember")]
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -49,11 +55,16 @@ def period_label(year: int, quarter: int) -> str:
 
 
 def dtsen_label(year: int, quarter: int) -> str:
-    return f"DTSEN Triwulan {ROMAN[quarter]} Tahun {year}"
+    return _("DTSEN Triwulan %(quarter)s Tahun %(year)d", quarter=ROMAN[quarter], year=year)
 
 
 def next_quarter(year: int, quarter: int):
     return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+def program_description(program):
+    """The stored (Indonesian) description in the reader's language."""
+    return _(program.description) if program.description else ""
 
 
 def stage_label(code):

@@ -9,12 +9,14 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from ..forms import MaxChars, Required, clean_text
+from ..i18n import N_
 from ..identity import check_nik, normalize_name
 from .drafts import CONDITIONS
 
 SEXES = [("L", _l("Laki-laki")), ("P", _l("Perempuan"))]
-RELATIONSHIPS = ["Kepala Keluarga", "Suami", "Istri", "Anak", "Menantu", "Cucu", "Orang Tua",
-                 "Mertua", "Famili Lain", "Lainnya"]
+# Stored in Indonesian (the KK's own words); shown translated: _(relationship).
+RELATIONSHIPS = [N_("Kepala Keluarga"), N_("Suami"), N_("Istri"), N_("Anak"), N_("Menantu"), N_("Cucu"),
+                 N_("Orang Tua"), N_("Mertua"), N_("Famili Lain"), N_("Lainnya")]
 _DATE = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -106,7 +108,7 @@ class MemberForm(PersonForm):
         MaxChars(40, _l("NIK harus 16 digit.")), _nik])
     relationship = StringField(_l("Hubungan dalam keluarga"), filters=[clean_text], validators=[
         Required(_l("Pilih hubungan dalam keluarga."))])
-    relationship_options = [(r, r) for r in RELATIONSHIPS]
+    relationship_options = [(r, _l(r)) for r in RELATIONSHIPS]
     birth_place = HiddenField()
 
     def nik_value(self):

@@ -8,6 +8,7 @@ from flask import g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..htmx import render
+from ..registry.programs import program_description
 from ..wilayah import LEVELS, build_picker
 from . import drafts, services
 from .access import active_required, own_or_404
@@ -129,7 +130,7 @@ def program(proposal):
     options = drafts.programs_for(proposal)
     desil = proposal.registry_household.desil if proposal.registry_household_id else None
     shown = {"desil": desil, "blocked": [p.name for p, ok in options if not ok],
-             "program_choices": [(p.code, f"{p.name}: {p.description}") for p, ok in options if ok]}
+             "program_choices": [(p.code, f"{p.name}: {program_description(p)}") for p, ok in options if ok]}
     if request.method == "GET":
         form = ProgramsForm(formdata=None, data={"programs": proposal.program_list})
         return page("program", form, **shown)
