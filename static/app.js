@@ -32,3 +32,114 @@
   var first = document.querySelector("[data-focus]");
   if (first) first.focus();
 })();
+
+// Idle sessions (kiosk, or signed in): <body data-kiosk-idle data-kiosk-warning>.
+// The clock runs from the last request the server saw; activity on the page
+// tells the server (POST ping, at most every few seconds), so both ends agree.
+// A warning dialog comes `warning` seconds before the end; at 0 the hidden
+// "Selesai" form ends the session on the server.
+(function () {
+  "use strict";
+  var body = document.body;
+  var idle = parseInt(body.getAttribute("data-kiosk-idle"), 10);
+  var warning = parseInt(body.getAttribute("data-kiosk-warning"), 10);
+  var dialog = document.getElementById("idle-warning");
+  if (!idle || !warning || !dialog || !window.fetch) return;
+
+  // Back/forward cache: a page restored from memory may show what the last
+  // person saw; load it afresh instead.
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted) window.location.reload();
+  });
+
+  var text = document.getElementById("idle-warning-text");
+  var live = dialog.querySelector("[data-idle-live]");
+  var button = dialog.querySelector("[data-idle-continue]");
+  var template = text.getAttribute("data-template");
+  var throttle = Math.max(1, Math.min(15, (idle - warning) / 2)) * 1000;
+  // Navigation start: never later than the server saw this page's request.
+  var lastTouch = Date.now() - (window.performance ? performance.now() : 0);
+  var pending = false, ended = false, returnFocus = null, timer;
+
+  function csrfHeader() {
+    try { return JSON.parse(body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
+  }
+
+  function ping(done) {
+    if (pending) return;
+    pending = true;
+    var sent = Date.now();
+    fetch(dialog.getAttribute("data-ping"), {
+      method: "POST", credentials: "same-origin", headers: csrfHeader(), redirect: "follow"
+    }).then(function (response) {
+      pending = false;
+      if (response.status !== 204) return restart();
+      lastTouch = sent;
+      if (done) done();
+    }, function () { pending = false; });
+  }
+
+  // The server has already ended the session: start over.
+  function restart() {
+    ended = true;
+    window.location.assign(dialog.getAttribute("data-start"));
+  }
+
+  function end() {
+    ended = true;
+    clearInterval(timer);
+    var form = dialog.querySelector("form[data-idle-end]");
+    if (form) form.submit(); else restart();
+  }
+
+  function say(seconds) {
+    var message = template.replace("{n}", String(seconds));
+    text.textContent = message;
+    // Screen readers hear the dialog once when it opens, then every 10 s.
+    if (seconds % 10 === 0) live.textContent = message;
+  }
+
+  function open(seconds) {
+    returnFocus = document.activeElement;
+    dialog.hidden = false;
+    say(seconds);
+    if (dialog.showModal) dialog.showModal(); else dialog.setAttribute("open", "");
+    button.focus();
+  }
+
+  function close() {
+    if (dialog.close && dialog.open) dialog.close(); else dialog.removeAttribute("open");
+    dialog.hidden = true;
+    live.textContent = "";
+    if (returnFocus && returnFocus.focus) returnFocus.focus();
+  }
+
+  function carryOn() {
+    ping(close);
+  }
+
+  function tick() {
+    if (ended) return;
+    var left = Math.ceil(idle - (Date.now() - lastTouch) / 1000);
+    if (left <= 0) return end();
+    if (left <= warning) {
+      if (dialog.hidden) open(left); else say(left);
+    }
+  }
+
+  function activity() {
+    if (ended || !dialog.hidden) return;  // once warned, only "Lanjutkan" counts
+    if (Date.now() - lastTouch >= throttle) ping();
+  }
+
+  ["keydown", "pointerdown", "pointermove", "input", "wheel", "touchstart", "scroll"].forEach(function (name) {
+    document.addEventListener(name, activity, { capture: true, passive: true });
+  });
+  button.addEventListener("click", carryOn);
+  // Escape on the dialog also means "Lanjutkan" (it would only close it).
+  dialog.addEventListener("cancel", function (evt) {
+    evt.preventDefault();
+    carryOn();
+  });
+  timer = setInterval(tick, 500);
+})();

@@ -37,6 +37,18 @@ class Defaults:
     # Switch on when served over HTTPS (cookies Secure, HSTS header).
     HTTPS = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # A signed-in session ends after this long without a request (None: never);
+    # the page warns SESSION_IDLE_WARNING_SECONDS before (at least 20 s).
+    SESSION_IDLE_SECONDS = 30 * 60
+    SESSION_IDLE_WARNING_SECONDS = 120
+
+    # Kiosk mode (webapp/kiosk.py) for a shared device: every session, signed
+    # in or not, ends after KIOSK_IDLE_SECONDS without a request, with a
+    # warning KIOSK_WARNING_SECONDS before (at least 20 s, else no start).
+    # Officers can also switch one device on at /kiosk.
+    KIOSK_MODE = False
+    KIOSK_IDLE_SECONDS = 180
+    KIOSK_WARNING_SECONDS = 30
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 

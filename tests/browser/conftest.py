@@ -3,6 +3,7 @@ gunicorn.conf.py) serving a private copy of the session's test database on a
 free port of 127.0.0.1, one browser per session and a fresh context (cookies,
 cache) per page."""
 
+import contextlib
 import json
 import os
 import re
@@ -87,12 +88,14 @@ def _stop(process):
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def live_server(template_instance, tmp_path_factory):
-    """The app served by gunicorn like in production, on its own database."""
+@contextlib.contextmanager
+def start_server(template_instance, tmp_path_factory, **overrides):
+    """gunicorn serving the app on its own copy of the test database, with
+    `overrides` on top of the test settings; yields a Server."""
     instance = tmp_path_factory.mktemp("browser-instance")
     database = backend.clone(template_instance, instance)
-    config = _config(instance, CAPTCHA_VOICES_DIR=str(template_instance / "captcha-voices"), **database)
+    config = _config(instance, CAPTCHA_VOICES_DIR=str(template_instance / "captcha-voices"), **database,
+                     **overrides)
     env = {k: v for k, v in os.environ.items() if k != "GUNICORN_CMD_ARGS"}
     env["CEKBANSOS_TEST_CONFIG"] = json.dumps(config)
     log_path = instance / "gunicorn.log"
@@ -107,6 +110,13 @@ def live_server(template_instance, tmp_path_factory):
     finally:
         _stop(process)
         backend.drop(database)
+
+
+@pytest.fixture(scope="session")
+def live_server(template_instance, tmp_path_factory):
+    """The app served by gunicorn like in production, on its own database."""
+    with start_server(template_instance, tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -148,17 +158,18 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(PHONE or DESKTOP, javascript=True): a page in a fresh browser
-    context. Uncaught script errors and CSP violations fail the test."""
+    """new_page(PHONE or DESKTOP, javascript=True, server=None, **context_options):
+    a page in a fresh browser context, on `server` (default: live_server).
+    Uncaught script errors and CSP violations fail the test."""
     contexts, problems = [], []
 
     def watch(message):
         if "Content Security Policy" in message.text:
             problems.append(f"{message.text} ({message.location['url']})")
 
-    def open_page(layout, javascript=True):
-        context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript,
-                                      locale="id-ID", **layout)
+    def open_page(layout, javascript=True, server=None, **options):
+        context = browser.new_context(base_url=(server or live_server).url, java_script_enabled=javascript,
+                                      locale="id-ID", **layout, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
