@@ -11,8 +11,10 @@ graceful_timeout = 20
 keepalive = 5
 # Load the app once before forking: workers share the code pages.
 preload_app = True
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then as a guard against slow leaks, not so often
+# that restarts show up under load.
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 # No query strings in the access log: a GET never carries personal data here,
 # but the log should not depend on that.

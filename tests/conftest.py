@@ -9,7 +9,7 @@ import pytest
 
 from webapp import create_app
 from webapp.captcha.media import record_voices
-from webapp.db import create_schema, flask_db
+from webapp.db import close_all, create_schema, flask_db
 from webapp.registry.demo import Generator
 from webapp.registry.regions import load_regions
 
@@ -47,7 +47,7 @@ def template_instance(tmp_path_factory):
         Generator(seed=7).run(300)
         record_voices(str(voices))
         backend.finish_template(flask_db.database)
-        flask_db.database.close()
+        close_all()
     return instance
 
 
@@ -63,8 +63,7 @@ def app(template_instance, tmp_path, request):
     app = create_app(_config(instance, CAPTCHA_VOICES_DIR=str(template_instance / "captcha-voices"),
                              **database, **extra))
     yield app
-    if not flask_db.database.is_closed():
-        flask_db.database.close()
+    close_all()
     backend.drop(database)
 
 

@@ -44,7 +44,7 @@ def _registry_names():
 @pytest.fixture(scope="session", autouse=True)
 def _remember_names(template_instance):
     from webapp import create_app
-    from webapp.db import flask_db
+    from webapp.db import close_all
 
     from .conftest import _config
     from .dbbackend import backend
@@ -52,7 +52,7 @@ def _remember_names(template_instance):
     app = create_app(_config(template_instance, **backend.template_ref()))
     with app.app_context():
         _names.update(_registry_names())
-        flask_db.database.close()
+        close_all()
     yield
 
 

@@ -17,7 +17,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import flask_db, is_sqlite
+from .db import close_all, flask_db, is_sqlite
 
 DB_MEMBER = "database.sqlite3"
 UPLOADS = "uploads"
@@ -76,7 +76,7 @@ def restore_backup(archive: str) -> dict:
     """Replaces the database and uploads with those in `archive`; returns
     the result of PRAGMA integrity_check and the manifest."""
     target = _sqlite_path()
-    flask_db.database.close()
+    close_all()
     with tarfile.open(archive, "r:gz") as tar, tempfile.TemporaryDirectory() as tmp:
         members = list(_safe_members(tar))
         tar.extractall(tmp, members=members, filter="data")

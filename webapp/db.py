@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from peewee import SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.flask_utils import FlaskDB
+from playhouse.pool import PooledSqliteDatabase
 
 
 class _FlaskDB(FlaskDB):
@@ -54,13 +55,34 @@ def all_models():
 
 
 def database_for(app):
+    """The configured database, pooled: each worker keeps its connections
+    between requests instead of opening one (and, on SQLite, setting pragmas)
+    per request. A plain postgresql:// URL is pooled too; say
+    postgresql+pool://…?max_connections=N to size the pool."""
     url = app.config.get("DATABASE_URL")
     if url:
-        db = connect(url)
-    else:
-        path = os.path.join(app.instance_path, app.config["SQLITE_FILENAME"])
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
-    return db
+        scheme, sep, rest = url.partition("://")
+        if scheme in ("postgres", "postgresql"):
+            url = f"postgresql+pool{sep}{rest}"
+            if "max_connections=" not in rest:
+                url += ("&" if "?" in rest else "?") + "max_connections=8&stale_timeout=300"
+        return connect(url)
+    path = os.path.join(app.instance_path, app.config["SQLITE_FILENAME"])
+    # A pooled connection may be checked out by another thread later (one at a
+    # time), so SQLite's same-thread guard must be off.
+    return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=8, stale_timeout=300,
+                                check_same_thread=False)
+
+
+def close_all(db=None):
+    """Closes every pooled connection (before a file is replaced or a test
+    database dropped)."""
+    db = db or flask_db.database
+    db = getattr(db, "obj", db)
+    if hasattr(db, "close_all"):
+        db.close_all()
+    elif not db.is_closed():
+        db.close()
 
 
 def is_sqlite(db=None):

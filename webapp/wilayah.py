@@ -7,6 +7,7 @@ built server-side for pages rendered without JavaScript.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import Blueprint, abort, make_response, render_template
 from flask_babel import lazy_gettext as _l
@@ -37,9 +38,13 @@ def is_code(value) -> bool:
     return isinstance(value, str) and bool(_CODE.match(value))
 
 
+@lru_cache(maxsize=4096)
 def children(code):
-    """[(code, name)] of the direct children of `code` (None: the provinces)."""
-    return [(c, n) for c, n, _t in Region.children_of(code)]
+    """((code, name), …) of the direct children of `code` (None: the
+    provinces). Regions change only with `flask load-regions`, so each worker
+    keeps the lists it has served; that command clears this process's copy
+    and the README says to restart the workers after it."""
+    return tuple((c, n) for c, n, _t in Region.children_of(code))
 
 
 @dataclass

@@ -50,17 +50,27 @@ def _programs():
     return list(Program.select().order_by(Program.sort))
 
 
-def _program_lines(person, programs, year, quarter):
+def _enrollments_from(households, year, quarter):
+    """{household id: [enrollments]} for this quarter onwards, in one query
+    for all the people found."""
+    from_now = (Enrollment.year > year) | ((Enrollment.year == year) & (Enrollment.quarter >= quarter))
+    rows = (Enrollment.select()
+            .where(Enrollment.household.in_(list(households)) & from_now)
+            .order_by(Enrollment.year, Enrollment.quarter))
+    grouped = {}
+    for e in rows:
+        grouped.setdefault(e.household_id, []).append(e)
+    return grouped
+
+
+def _program_lines(person, programs, enrollments):
     """Per program: this quarter's enrollment, or, when there is none yet, the
     nearest upcoming one (a household just approved is enrolled for the next
     period at stage PENETAPAN and should be found at once)."""
-    from_now = (Enrollment.year > year) | ((Enrollment.year == year) & (Enrollment.quarter >= quarter))
-    rows = (Enrollment.select()
-            .where((Enrollment.household == person.household_id) & from_now
-                   & (Enrollment.person.is_null() | (Enrollment.person == person.id)))
-            .order_by(Enrollment.year, Enrollment.quarter))
     by_program = {}
-    for e in rows:
+    for e in enrollments:
+        if e.person_id not in (None, person.id):
+            continue
         held = by_program.get(e.program_code)
         # The earliest period wins; within it a person-level enrollment
         # overrides a household one for that program.
@@ -81,9 +91,10 @@ def _program_lines(person, programs, year, quarter):
 def _results(persons, today):
     year, quarter = quarter_of(today)
     programs = _programs()
+    enrollments = _enrollments_from({p.household_id for p in persons}, year, quarter) if persons else {}
     people = [
         PersonResult(mask_name(p.name), age_on(p.birth_date, today), p.household.desil,
-                     p.desa.name, _program_lines(p, programs, year, quarter))
+                     p.desa.name, _program_lines(p, programs, enrollments.get(p.household_id, [])))
         for p in persons
     ]
     return Lookup(dtsen_label(year, quarter), people)

@@ -37,6 +37,9 @@ def load_regions(progress=None):
              .execute())
             if progress:
                 progress(len(batch))
+    from ..wilayah import children
+
+    children.cache_clear()
     counts = {}
     for row in rows:
         counts[row["level"]] = counts.get(row["level"], 0) + 1
