@@ -3,22 +3,15 @@ gunicorn.conf.py) serving a private copy of the session's test database on a
 free port of 127.0.0.1, one browser per session and a fresh context (cookies,
 cache) per page."""
 
-import contextlib
-import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ..conftest import _config
-from ..dbbackend import backend
+from ..server import Server, start_server  # noqa: F401 - Server re-exported for tests
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,14 +25,6 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobil
 DESKTOP = {"viewport": {"width": 1280, "height": 1024}}
 SIZES = {"phone": PHONE["viewport"], "desktop": DESKTOP["viewport"]}
 
-STARTUP_SECONDS = 30
-LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    config: dict
 
 
 @dataclass(frozen=True)
@@ -51,65 +36,6 @@ class Recipient:
     nik: str
     desa_code: str
     region_names: tuple  # provinsi, kabupaten, kecamatan, desa
-
-
-def _log_tail(path, lines=40):
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _wait_until_serving(process, log_path):
-    """The address gunicorn reports once it listens, after "/" answers."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    url = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{_log_tail(log_path)}", pytrace=False)
-        if url is None:
-            found = LISTENING.search(log_path.read_text(errors="replace"))
-            url = found and found.group(1)
-        if url:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=2) as response:  # noqa: S310 - http only
-                    if response.status == 200:
-                        return url
-            except OSError:
-                pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not answer within {STARTUP_SECONDS} s:\n{_log_tail(log_path)}", pytrace=False)
-
-
-def _stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextlib.contextmanager
-def start_server(template_instance, tmp_path_factory, **overrides):
-    """gunicorn serving the app on its own copy of the test database, with
-    `overrides` on top of the test settings; yields a Server."""
-    instance = tmp_path_factory.mktemp("browser-instance")
-    database = backend.clone(template_instance, instance)
-    config = _config(instance, CAPTCHA_VOICES_DIR=str(template_instance / "captcha-voices"), **database,
-                     **overrides)
-    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_CMD_ARGS"}
-    env["CEKBANSOS_TEST_CONFIG"] = json.dumps(config)
-    log_path = instance / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        # Port 0: the kernel picks a free port and gunicorn logs which.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "2",
-             "-b", "127.0.0.1:0", "tests.browser.serve_app:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        yield Server(_wait_until_serving(process, log_path), config)
-    finally:
-        _stop(process)
-        backend.drop(database)
 
 
 @pytest.fixture(scope="session")
