@@ -77,3 +77,24 @@ def test_no_get_route_changes_stored_state(app, client, akun, who):
                and t not in ("audit_log",)}  # a denied look is logged, by design
     assert not changed, changed
     assert len(codes) > 15
+
+
+def _session_cookie_header(app, client, akun):
+    with app.app_context():
+        new_account()
+        flask_db.database.close()
+    response = akun.sign_in()
+    return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(app, client, akun):
+    header = _session_cookie_header(app, client, akun)
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "Secure" not in header  # plain HTTP here
+
+
+@pytest.mark.app_config(HTTPS=True)
+def test_over_https_the_cookie_is_secure_and_hsts_is_sent(app, client, akun):
+    header = _session_cookie_header(app, client, akun)
+    assert "Secure" in header
+    assert "max-age=" in client.get("/").headers["Strict-Transport-Security"]
