@@ -8,7 +8,9 @@ import re
 import pytest
 
 _records = []
-_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# A NIK or KK stands alone; 16 digits inside a longer hex token are part of
+# a random public id, which is not personal data.
+_SIXTEEN_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])")
 _SIX_DIGIT_CODE = re.compile(r"\b(?:kode|code)\D{0,20}\d{6}\b", re.IGNORECASE)
 
 
