@@ -136,19 +136,6 @@ def test_concurrent_writes_are_all_kept_and_none_fails(server):
           f"{registered} accounts, {drafts} drafts, {nonces} captcha nonces found")
 
 
-def _worker_pids(master_pid):
-    children = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    if int(f.read().split(") ", 1)[1].split()[1]) == master_pid:
-                        children.append(int(pid))
-            except (OSError, IndexError, ValueError):
-                continue
-    return children
-
-
 def test_killing_a_worker_mid_upload_leaves_nothing_half_written(template_instance, tmp_path_factory):
     with start_server(template_instance, tmp_path_factory, workers=1) as served:
         app = create_app(served.config)
