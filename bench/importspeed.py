@@ -1,116 +1,177 @@
-"""Import speed: rows per second of a Peewee insert_many import against the raw
-driver (sqlite3 executemany; psycopg executemany and COPY), same CSV files,
-same fresh database with the app's schema, indexes and every region.
+"""Import speed: rows per second of the app's registry import (the code behind
+`flask petugas impor` and /petugas/impor: every line checked, then written in
+one transaction) against the raw driver loading the same file (sqlite3
+executemany; psycopg executemany and COPY), each into a fresh copy of the same
+database (the app's schema and indexes, every region, the programs).
 
-The app's CSV import arrives with issue #5; until then this measures the path
-it would take (Peewee insert_many in one transaction, 500 rows a statement)
-as a proxy.
+    .venv/bin/python -m bench.importspeed --persons 100000
 
-    .venv/bin/python -m bench.importspeed --persons 200000
+The raw paths are the floor: they read the CSV, number the households and
+persons themselves and compute `name_norm` with the app's function (the column
+the lookup needs), but check nothing. SQLite runs with the app's pragmas
+(foreign keys checked, as PostgreSQL always does). All end with the same row
+counts.
 """
 
 import argparse
 import csv
+import io
 import os
 import random
 import shutil
 import time
+from collections import defaultdict
 
-from bench.generate import COLUMNS, Rows, bench_app, plan, prepare
+from bench.generate import Rows, bench_app, plan, prepare
 from webapp.db import flask_db
+from webapp.identity import normalize_name
 
 WORK = "/tmp/bench/import"  # noqa: S108 - benchmark scratch space
 PG = "postgresql://postgres@127.0.0.1:5432"
-TABLES = ("household", "person")
-INSERT_ROWS = 500
+HEADER = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan", "kode_desa", "alamat",
+          "desil", "program", "tahun", "triwulan", "status", "tahap")
+HOUSEHOLD_PROGRAMS = ("PKH", "SEMBAKO", "BLT")
 
 
-def write_csv(db, persons):
-    """household.csv and person.csv for about `persons` persons."""
+def write_csv(db, persons, path):
+    """An import file (docs/import-format.md) for about `persons` synthetic
+    persons: one line per person and enrollment, household programs on the
+    head's line, a line without a program for a person with none."""
     rows = Rows(seed=5)
     out = {"household": [], "person": [], "enrollment": []}
     for kec, desas in plan(db, persons, random.Random(5)):
         rows.kecamatan(kec, desas, 2000, out)
         if len(out["person"]) >= persons:
             break
-    for table in TABLES:
-        with open(os.path.join(WORK, f"{table}.csv"), "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(COLUMNS[table])
-            w.writerows(out[table])
-    return {t: len(out[t]) for t in TABLES}
+    households = {h[0]: h for h in out["household"]}
+    by_person, by_household = defaultdict(list), defaultdict(list)
+    for e in out["enrollment"]:
+        (by_person[e[2]] if e[2] else by_household[e[1]]).append(e)
+    lines = 0
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for pid, nik, name, _norm, born, sex, hid, desa, relationship in out["person"]:
+            _h, no_kk, _desa, address, desil, _now = households[hid]
+            own = by_person[pid] + (by_household.pop(hid, []) if relationship == "Kepala Keluarga" else [])
+            desil = "" if desil is None else desil
+            person = (no_kk, nik, name, born, sex, relationship, desa, address, desil)
+            for e in own or [None]:
+                program = ("", "", "", "", "") if e is None else (e[3], e[4], e[5], e[6], e[7])
+                w.writerow(person + program)
+                lines += 1
+    return {"lines": lines, "household": len(households), "person": len(out["person"]),
+            "enrollment": len(out["enrollment"])}
 
 
-def read_csv(table):
-    with open(os.path.join(WORK, f"{table}.csv"), newline="") as f:
-        reader = csv.reader(f)
-        next(reader)
-        for row in reader:
-            yield tuple(None if v == "" else v for v in row)
-
-
-def batches(rows, size=INSERT_ROWS):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def peewee_import(backend, out):
-    from webapp.registry.models import Household, Person
+def app_import(backend, out, path):
+    from webapp.petugas import importer
 
     app = bench_app(backend, out)
-    models = {"household": Household, "person": Person}
+    with open(path, "rb") as f:
+        raw = f.read()
+    with app.test_request_context():
+        flask_db.database.connect(reuse_if_open=True)
+        report = importer.run(raw)
+        flask_db.database.close()
+    release(app)
+    if not report.ok:
+        raise SystemExit(f"the app refused the generated file: {report.errors[:3]}")
+
+
+def release(app):
+    """Closes the app's pooled connections (a template database must have none)."""
     with app.app_context():
         db = flask_db.database
-        db.connect(reuse_if_open=True)
-        with db.atomic():
-            for table in TABLES:
-                model = models[table]
-                fields = [model._meta.columns[c] for c in COLUMNS[table]]
-                for batch in batches(read_csv(table)):
-                    model.insert_many(batch, fields=fields).execute()
         db.close()
+        if hasattr(db, "close_all"):
+            db.close_all()
 
 
-def _sql(table, mark):
-    cols = COLUMNS[table]
+def raw_rows(path):
+    """(households, persons, enrollments) as tuples with ids numbered here."""
+    households, persons, enrollments = {}, {}, {}
+    norm = {}
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for no_kk, nik, name, born, sex, rel, desa, address, desil, program, year, quarter, status, stage \
+                in reader:
+            if no_kk not in households:
+                households[no_kk] = (len(households) + 1, no_kk, desa, address, desil or None)
+            hid = households[no_kk][0]
+            if nik not in persons:
+                n = norm.get(name) or norm.setdefault(name, normalize_name(name))
+                persons[nik] = (len(persons) + 1, nik, name, n, born, sex, hid, desa, rel)
+            if program:
+                pid = None if program in HOUSEHOLD_PROGRAMS else persons[nik][0]
+                enrollments[(hid, pid, program, year, quarter)] = (status, stage or "PENETAPAN")
+    return (list(households.values()), list(persons.values()),
+            [(*k, *v) for k, v in enrollments.items()])
+
+
+COLUMNS = (
+    ("household", ("id", "no_kk", "desa_code", "address", "desil")),
+    ("person", ("id", "nik", "name", "name_norm", "birth_date", "sex", "household_id", "desa_code",
+                "relationship")),
+    ("enrollment", ("household_id", "person_id", "program_code", "year", "quarter", "status", "stage")),
+)
+
+
+def _sql(table, cols, mark):
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"  # noqa: S608
 
 
-def sqlite_executemany(path):
+def sqlite_executemany(db_path, path):
     import sqlite3
 
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    from webapp.db import SQLITE_PRAGMAS
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    # The app's own settings, foreign keys included: the same work in the
+    # database (PostgreSQL always checks them), only the Python around it differs.
+    for name, value in SQLITE_PRAGMAS.items():
+        conn.execute(f"PRAGMA {name}={value}")
     conn.execute("BEGIN")
-    for table in TABLES:
-        conn.executemany(_sql(table, "?"), read_csv(table))
+    for (table, cols), rows in zip(COLUMNS, raw_rows(path), strict=True):
+        conn.executemany(_sql(table, cols, "?"), rows)
     conn.execute("COMMIT")
     conn.close()
 
 
-def pg_executemany(url):
+def pg_executemany(url, path):
     import psycopg
 
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        for table in TABLES:
-            cur.executemany(_sql(table, "%s"), read_csv(table))
+        for (table, cols), rows in zip(COLUMNS, raw_rows(path), strict=True):
+            cur.executemany(_sql(table, cols, "%s"), rows)
 
 
-def pg_copy(url):
+def pg_copy(url, path):
     import psycopg
 
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        for table in TABLES:
-            with cur.copy(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN") as copy:
-                for row in read_csv(table):
+        for (table, cols), rows in zip(COLUMNS, raw_rows(path), strict=True):
+            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
                     copy.write_row(row)
+
+
+def counted(backend, target):
+    """Row counts of the registry tables after an import (a sanity check)."""
+    if backend == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(target)
+    else:
+        import psycopg
+
+        conn = psycopg.connect(target)
+    try:
+        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                     for t, _c in COLUMNS)
+    finally:
+        conn.close()
 
 
 def timed(fn, *args):
@@ -119,35 +180,46 @@ def timed(fn, *args):
     return time.perf_counter() - t
 
 
-def run(persons=200_000, backends=("sqlite", "postgresql")):
+def run(persons=100_000, backends=("sqlite", "postgresql")):
     os.makedirs(WORK, exist_ok=True)
     template = os.path.join(WORK, "template.sqlite3")
+    csv_path = os.path.join(WORK, "impor.csv")
     app = prepare("sqlite", template)
     with app.app_context():
         db = flask_db.database
         db.connect(reuse_if_open=True)
-        counts = write_csv(db, persons)
+        counts = write_csv(db, persons, csv_path)
+        # The pool keeps the connection open, so the WAL is not folded back on
+        # close: fold it now, or the copies below would miss the last writes.
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
-    total = sum(counts.values())
+    lines = counts["lines"]
     results = []
+    paths = {"sqlite": (("app import (check + write)", lambda t: app_import("sqlite", t, csv_path)),
+                        ("sqlite3 executemany", lambda t: sqlite_executemany(t, csv_path))),
+             "postgresql": (("app import (check + write)", lambda t: app_import("postgresql", t, csv_path)),
+                            ("psycopg executemany", lambda t: pg_executemany(t, csv_path)),
+                            ("psycopg COPY", lambda t: pg_copy(t, csv_path)))}
     if "sqlite" in backends:
-        for name, fn in (("Peewee insert_many", lambda p: peewee_import("sqlite", p)),
-                         ("sqlite3 executemany", sqlite_executemany)):
-            path = os.path.join(WORK, "copy.sqlite3")
-            shutil.copy(template, path)
-            results.append(("sqlite", name, total / timed(fn, path)))
-            os.remove(path)
+        for name, fn in paths["sqlite"]:
+            target = os.path.join(WORK, "copy.sqlite3")
+            shutil.copy(template, target)
+            seconds = timed(fn, target)
+            results.append(("sqlite", name, lines / seconds, counted("sqlite", target)))
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(target + suffix):
+                    os.remove(target + suffix)
     if "postgresql" in backends:
         import psycopg
 
-        tpl = f"{PG}/bench_import_tpl"
-        prepare("postgresql", tpl)
-        for name, fn in (("Peewee insert_many", lambda u: peewee_import("postgresql", u)),
-                         ("psycopg executemany", pg_executemany), ("psycopg COPY", pg_copy)):
+        release(prepare("postgresql", f"{PG}/bench_import_tpl"))
+        for name, fn in paths["postgresql"]:
             with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
                 c.execute("DROP DATABASE IF EXISTS bench_import_run")
                 c.execute("CREATE DATABASE bench_import_run TEMPLATE bench_import_tpl")
-            results.append(("postgresql", name, total / timed(fn, f"{PG}/bench_import_run")))
+            target = f"{PG}/bench_import_run"
+            seconds = timed(fn, target)
+            results.append(("postgresql", name, lines / seconds, counted("postgresql", target)))
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
             c.execute("DROP DATABASE IF EXISTS bench_import_run")
             c.execute("DROP DATABASE IF EXISTS bench_import_tpl")
@@ -155,18 +227,22 @@ def run(persons=200_000, backends=("sqlite", "postgresql")):
 
 
 def report(counts, results):
-    lines = [f"Rows: {counts['household']:,} households + {counts['person']:,} persons from CSV, "
-             "into the app's schema with its indexes, one transaction.", "",
-             "| backend | path | rows/s | Peewee as share of this |", "|---|---|---:|---:|"]
-    peewee = {b: r for b, name, r in results if name.startswith("Peewee")}
-    for backend, name, rate in results:
-        lines.append(f"| {backend} | {name} | {rate:,.0f} | {peewee[backend] / rate:.0%} |")
-    return "\n".join(lines) + "\n"
+    out = io.StringIO()
+    out.write(f"File: {counts['lines']:,} lines → {counts['household']:,} households, {counts['person']:,} "
+              f"persons, {counts['enrollment']:,} enrollments; into the app's schema with its indexes.\n\n")
+    out.write("| backend | path | lines/s | app import as share of this | rows written |\n")
+    out.write("|---|---|---:|---:|---|\n")
+    app_rate = {b: rate for b, name, rate, _c in results if name.startswith("app")}
+    for backend, name, rate, written in results:
+        share = "—" if name.startswith("app") else f"{app_rate[backend] / rate:.0%}"
+        rows = " / ".join(f"{n:,}" for n in written)
+        out.write(f"| {backend} | {name} | {rate:,.0f} | {share} | {rows} |\n")
+    return out.getvalue()
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--persons", type=int, default=200_000)
+    p.add_argument("--persons", type=int, default=100_000)
     p.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = p.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)

@@ -5,6 +5,7 @@ same proxy; create_app() points the proxy at the configured database.
 """
 
 import os
+from contextlib import contextmanager
 
 import click
 from flask import request
@@ -90,14 +91,28 @@ def is_sqlite(db=None):
     return isinstance(getattr(db, "obj", db), SqliteDatabase)
 
 
+# Any constant: the key of PostgreSQL's transaction-level advisory lock that
+# atomic_write() takes, the counterpart of SQLite's single writer.
+WRITE_LOCK_KEY = 0x43656B42  # "CekB"
+
+
+@contextmanager
 def atomic_write():
-    """A transaction for read-then-write work. On SQLite it takes the write
-    lock up front (BEGIN IMMEDIATE) so two workers cannot both read and then
-    collide on the upgrade to a write lock."""
+    """A transaction for read-then-write work (check a status or a version,
+    then change it). On SQLite it takes the write lock up front (BEGIN
+    IMMEDIATE) so two workers cannot both read and then collide on the
+    upgrade to a write lock. On PostgreSQL, READ COMMITTED would let two such
+    transactions both read the old state and both write; an advisory lock held
+    until commit serialises them the same way, and leaves plain reads (the
+    lookup) and plain writes untouched."""
     db = flask_db.database
     if is_sqlite(db):
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+        with db.atomic("IMMEDIATE") as txn:
+            yield txn
+        return
+    with db.atomic() as txn:
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        yield txn
 
 
 def create_schema():

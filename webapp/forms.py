@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def clean_text(value):
@@ -14,7 +15,10 @@ def clean_text(value):
     byte can only be a mistake or an attack)."""
     if value is None:
         return None
-    return re.sub(r"\s+", " ", _CONTROL.sub("", str(value))).strip()
+    value = str(value)
+    if value.isprintable() and "  " not in value:
+        return value.strip(" ")  # the common case, without the regular expressions
+    return _SPACE_RUN.sub(" ", _CONTROL.sub("", value)).strip()
 
 
 class Required:

@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from ..db import atomic_write
 from ..forms import clean_text
 from ..identity import check_nik, normalize_name
-from ..registry.models import Household, Program, Region
+from ..registry import bulk
+from ..registry.models import Enrollment, Household, Person, Program, Region
 from ..registry.programs import STAGES
 from ..tasks import enqueue
 from ..uploads import write_atomic
 from ..usulan.forms import RELATIONSHIPS
-from .integrate import enroll, upsert_person
 from .models import ImportJob
 
 COLUMNS = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan", "kode_desa", "alamat",
@@ -59,6 +59,21 @@ class _Checker:
         self.desa_ok = {}
         self.persons = {}  # nik → the person fields first seen
         self.households = {}  # no_kk → (desa, desil)
+        # A person has a line per program, and names repeat: check each once.
+        self.niks = {}
+        self.names = {}
+
+    def nik(self, raw):
+        found = self.niks.get(raw)
+        if found is None:
+            found = self.niks[raw] = check_nik(raw)
+        return found
+
+    def name_norm(self, name):
+        found = self.names.get(name)
+        if found is None:
+            found = self.names[name] = normalize_name(name)
+        return found
 
     def desa(self, code):
         if code not in self.desa_ok:
@@ -71,11 +86,12 @@ class _Checker:
         no_kk = r["no_kk"].replace(" ", "")
         if not _KK.fullmatch(no_kk):
             return None, _("no_kk harus 16 digit angka.")
-        nik = check_nik(r["nik"])
+        nik = self.nik(r["nik"])
         if not nik.ok:
             return None, _("nik: %(error)s", error=nik.error)
         name = clean_text(r["nama"])
-        if not name or not normalize_name(name) or len(name) > 120:
+        name_norm = self.name_norm(name) if name else ""
+        if not name_norm or len(name) > 120:
             return None, _("nama kosong, terlalu panjang (lebih dari 120) atau tanpa huruf.")
         try:
             born = date.fromisoformat(r["tanggal_lahir"].strip())
@@ -126,8 +142,8 @@ class _Checker:
         household = self.households.setdefault(no_kk, (desa, desil))
         if household != (desa, desil):
             return None, _("no_kk ini muncul lagi dengan kode_desa atau desil yang berbeda.")
-        return {"no_kk": no_kk, "nik": nik.nik, "name": name, "birth_date": born, "sex": sex,
-                "relationship": relation, "desa": desa, "address": address, "desil": desil,
+        return {"no_kk": no_kk, "nik": nik.nik, "name": name, "name_norm": name_norm, "birth_date": born,
+                "sex": sex, "relationship": relation, "desa": desa, "address": address, "desil": desil,
                 "enrol": enrol}, None
 
 
@@ -159,36 +175,97 @@ def check(raw, within=None, progress=None):
             if error:
                 report.errors.append((number, error))
             else:
+                row["line"] = number
                 report.rows.append(row)
         if progress and report.total % 500 == 0:
             progress(report.total)
     if report.total == 0 and not report.errors:
         report.errors.append((1, _("Berkas tidak berisi baris data.")))
+    if within is not None and report.rows:
+        report.errors.extend(_outside(report.rows, within))
+        report.errors.sort()
     return report
 
 
+def _outside(rows, within):
+    """(line, reason) for lines that would change a household or person the
+    registry already places outside the importer's region: a file may only
+    touch records of the region it is imported for."""
+    households = dict(bulk.select_in(Household, (Household.no_kk, Household.desa), Household.no_kk,
+                                     {row["no_kk"] for row in rows}))
+    persons = dict(bulk.select_in(Person, (Person.nik, Person.desa), Person.nik,
+                                  {row["nik"] for row in rows}))
+    errors = []
+    for row in rows:
+        if households.get(row["no_kk"], row["desa"]) != row["desa"] and not within(households[row["no_kk"]]):
+            errors.append((row["line"], _("no_kk ini sudah terdaftar di desa di luar wilayah Anda.")))
+        elif persons.get(row["nik"], row["desa"]) != row["desa"] and not within(persons[row["nik"]]):
+            errors.append((row["line"], _("nik ini sudah terdaftar di desa di luar wilayah Anda.")))
+    return errors
+
+
 def apply(rows):
-    """Writes every checked row in one transaction: all or nothing."""
+    """Writes every checked row in one transaction: all or nothing.
+
+    Set-based rather than row by row: the existing households, persons and
+    enrollments are read in chunks, then new rows are inserted and known ones
+    updated with one prepared statement per table (registry.bulk). Within the
+    file, the first line of a household gives its address and the last line
+    of an enrollment its status — as if the lines were applied in order."""
+    now = datetime.now()
+    households, persons, enrolments = {}, {}, {}
+    per_person = {p.code for p in Program.select(Program.code).where(Program.per_person)}
+    for row in rows:
+        households.setdefault(row["no_kk"], (row["desa"], row["address"], row["desil"]))
+        persons[row["nik"]] = row
+        if row["enrol"]:
+            code, year, quarter, status, stage = row["enrol"]
+            nik = row["nik"] if code in per_person else None
+            enrolments[(row["no_kk"], nik, code, year, quarter)] = (status, stage)
     with atomic_write():
-        households = {}
-        for row in rows:
-            household = households.get(row["no_kk"])
-            if household is None:
-                household = Household.get_or_none(Household.no_kk == row["no_kk"])
-                values = {"desa": row["desa"], "address": row["address"], "desil": row["desil"],
-                          "updated_at": datetime.now()}
-                if household is None:
-                    household = Household.create(no_kk=row["no_kk"], **values)
-                else:
-                    Household.update(**values).where(Household.id == household.id).execute()
-                    household = Household.get_by_id(household.id)
-                households[row["no_kk"]] = household
-            person = upsert_person(household, row)
-            if row["enrol"]:
-                code, year, quarter, status, stage = row["enrol"]
-                program = Program.get_by_id(code)
-                enroll(household, person if program.per_person else None, code, year, quarter, status, stage)
+        household_ids = _write_households(households, now)
+        person_ids = _write_persons(persons, household_ids, households)
+        _write_enrolments(enrolments, household_ids, person_ids, now)
     return len(rows)
+
+
+def _write_households(households, now):
+    known = bulk.ids_by(Household, Household.no_kk, households)
+    bulk.update(Household, ("desa", "address", "desil", "updated_at"),
+                ((*households[kk], now, hid) for kk, hid in known.items()))
+    bulk.insert(Household, ("no_kk", "desa", "address", "desil", "updated_at"),
+                ((kk, *v, now) for kk, v in households.items() if kk not in known))
+    return {**known, **bulk.ids_by(Household, Household.no_kk, [kk for kk in households if kk not in known])}
+
+
+def _write_persons(persons, household_ids, households):
+    names = ("name", "name_norm", "birth_date", "sex", "household", "desa", "relationship")
+
+    def values(row):
+        return (row["name"], row["name_norm"], row["birth_date"], row["sex"],
+                household_ids[row["no_kk"]], households[row["no_kk"]][0], row["relationship"])
+
+    known = bulk.ids_by(Person, Person.nik, persons)
+    bulk.update(Person, names, ((*values(persons[nik]), pid) for nik, pid in known.items()))
+    bulk.insert(Person, ("nik", *names),
+                ((nik, *values(row)) for nik, row in persons.items() if nik not in known))
+    return {**known, **bulk.ids_by(Person, Person.nik, [nik for nik in persons if nik not in known])}
+
+
+def _write_enrolments(enrolments, household_ids, person_ids, now):
+    """One enrollment per (household, person, program, period): updated when
+    it exists (and no longer ended), inserted otherwise."""
+    wanted = {(household_ids[kk], person_ids[nik] if nik else None, code, year, quarter): value
+              for (kk, nik, code, year, quarter), value in enrolments.items()}
+    fields = (Enrollment.household, Enrollment.person, Enrollment.program, Enrollment.year,
+              Enrollment.quarter, Enrollment.id)
+    known = {tuple(row[:5]): row[5]
+             for row in bulk.select_in(Enrollment, fields, Enrollment.household, {key[0] for key in wanted})}
+    bulk.update(Enrollment, ("status", "stage", "ended_reason"),
+                ((*value, None, known[key]) for key, value in wanted.items() if key in known))
+    bulk.insert(Enrollment, ("household", "person", "program", "year", "quarter", "status", "stage",
+                             "created_at"),
+                ((*key, *value, now) for key, value in wanted.items() if key not in known))
 
 
 def run(raw, within=None, progress=None):
