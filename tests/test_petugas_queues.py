@@ -256,3 +256,14 @@ def test_audit_log_is_filterable_and_for_kepala(app, kepala):
     with app.app_context():
         assert AuditLog.select().where(AuditLog.action == "akses_ditolak").count() == 1
         flask_db.database.close()
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_web_import_is_audited_with_counts_only(app, kepala, bad):
+    kepala.post("/petugas/impor", {"berkas": (io.BytesIO(csv_file(bad=bad)), "daftar.csv")},
+                csrf_from="/petugas/impor", content_type="multipart/form-data")
+    with app.app_context():
+        row = AuditLog.select().where(AuditLog.action.in_(["impor", "impor_ditolak"])).get()
+        flask_db.database.close()
+    assert row.action == ("impor_ditolak" if bad else "impor") and row.actor_role == "dinsos_kepala"
+    assert row.detail == ("baris:0 salah:1" if bad else "baris:2 salah:0")

@@ -23,6 +23,7 @@ from ..registry.programs import STAGES
 from ..tasks import enqueue
 from ..uploads import write_atomic
 from ..usulan.forms import RELATIONSHIPS
+from . import audit
 from .models import ImportJob
 
 COLUMNS = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan", "kode_desa", "alamat",
@@ -316,4 +317,6 @@ def run_job(job_id):
                      applied=len(report.rows) if report.ok else 0,
                      report=json.dumps(report.errors[:500]),
                      finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+    audit.record(officer, "impor" if report.ok else "impor_ditolak", "impor", job.public_id,
+                 detail=f"baris:{len(report.rows) if report.ok else 0} salah:{len(report.errors)}")
     return report
