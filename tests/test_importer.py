@@ -94,7 +94,8 @@ def test_a_file_cannot_move_records_from_outside_the_importers_region(app):
     run(app, EXAMPLE)  # the households live in Depok (32.76)
     before = snapshot(app)
     with app.app_context():
-        bogor_desa = Region.select().where((Region.level == 4) & Region.code.startswith("32.01.")).first().code
+        bogor_desa = (Region.select().where((Region.level == 4) & Region.code.startswith("32.01."))
+                      .first().code)
         flask_db.database.close()
     moved = EXAMPLE.decode().replace("32.76.06.1001", bogor_desa).encode()
     with app.test_request_context():

@@ -1,6 +1,7 @@
 """Redis, when configured, holds captcha nonces and rate-limit counters; when it
 goes away the site keeps answering (SECURITY.md 31)."""
 
+import contextlib
 import os
 import uuid
 
@@ -72,3 +73,93 @@ def test_lookup_still_answers_when_redis_is_down(lookup, registry_person, caplog
     assert "DTSEN Triwulan" in response.get_data(as_text=True)
     # The nonce fell back to the database, so a replay is still refused.
     assert any("Redis unavailable" in r.getMessage() for r in caplog.records)
+
+
+class _Relay:
+    """A TCP relay to the real Redis on a port of its own: closing it is
+    Redis going away mid-run (connections drop, the port refuses)."""
+
+    def __init__(self, target):
+        import socket
+        import threading
+
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets = []
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        import socket
+
+        self.closed = True
+        for s in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)  # also wakes the thread blocked in accept()
+            s.close()
+
+
+def _post_lookup(client, csrf, token, nik):
+    return client.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
+                                  "mode": "nik", "nik": nik})
+
+
+def test_redis_going_away_mid_run_keeps_lookups_and_replay_refusal(app, client, registry_person, caplog):
+    """SECURITY.md 31: Redis configured and working, then gone. Lookups still
+    answer 200; nonces go to the database, so a replayed captcha is still
+    refused."""
+    from urllib.parse import urlsplit
+
+    import redis
+
+    from .conftest import form_fields
+
+    _redis_or_fail()
+    target = urlsplit(REDIS_URL)
+    relay = _Relay((target.hostname, target.port or 6379))
+    url = f"redis://127.0.0.1:{relay.port}{target.path or '/0'}"
+    app.config.update(REDIS_URL=url)
+    try:
+        csrf, token = form_fields(client.get("/").get_data(as_text=True))
+        assert _post_lookup(client, csrf, token, registry_person.nik).status_code == 200
+        with app.test_request_context():
+            nonce, _kind = read_token(token)
+        assert redis.Redis.from_url(REDIS_URL).exists(f"captcha:nonce:{nonce}")  # Redis was in use
+        assert _post_lookup(client, csrf, token, registry_person.nik).status_code == 422
+    finally:
+        relay.close()
+
+    caplog.clear()
+    csrf, token = form_fields(client.get("/").get_data(as_text=True))
+    first = _post_lookup(client, csrf, token, registry_person.nik)
+    assert first.status_code == 200 and "DTSEN Triwulan" in first.get_data(as_text=True)
+    with app.test_request_context():
+        nonce, _kind = read_token(token)
+        assert UsedNonce.select().where(UsedNonce.nonce == nonce).exists()  # the database fallback
+    again = _post_lookup(client, csrf, token, registry_person.nik)
+    assert again.status_code == 422 and "sudah dipakai" in again.get_data(as_text=True)
+    assert any("Redis unavailable" in r.getMessage() for r in caplog.records)
+    redis.Redis.from_url(REDIS_URL).delete(f"captcha:nonce:{nonce}")
