@@ -12,6 +12,7 @@ from functools import lru_cache
 from flask import Blueprint, abort, make_response, render_template
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request
+from markupsafe import Markup, escape
 
 from .registry.models import Region
 
@@ -43,8 +44,37 @@ def children(code):
     """((code, name), …) of the direct children of `code` (None: the
     provinces). Regions change only with `flask load-regions`, so each worker
     keeps the lists it has served; that command clears this process's copy
-    and the README says to restart the workers after it."""
+    (clear_caches) and the README says to restart the workers after it."""
     return tuple((c, n) for c, n, _t in Region.children_of(code))
+
+
+@lru_cache(maxsize=4096)
+def child_codes(code):
+    return frozenset(c for c, _n in children(code))
+
+
+@lru_cache(maxsize=4096)
+def _option_markup(code):
+    """The children of `code` as <option> elements, none selected: rendered
+    once per worker, since every lookup page and fragment repeats them."""
+    return "".join(f'<option value="{c}">{escape(n)}</option>' for c, n in children(code))
+
+
+def option_markup(code, selected=None):
+    """<option>s of the children of `code`, `selected` (one of them) marked."""
+    html = _option_markup(code)
+    if selected and selected in child_codes(code):
+        html = html.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1)
+    return Markup(html)  # noqa: S704 - names escaped above, codes are digits and dots
+
+
+def clear_caches():
+    for cached in (children, child_codes, _option_markup):
+        cached.cache_clear()
+
+
+def parent_of(code):
+    return code.rsplit(".", 1)[0] if "." in code else None
 
 
 @dataclass
@@ -55,6 +85,7 @@ class Picker:
     prefix: str = ""
     chosen: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    parents: dict = field(default_factory=dict)  # level → the code whose children it lists
 
     @property
     def desa(self):
@@ -67,6 +98,12 @@ class Picker:
     def id(self, level):
         return f"{self.prefix}{level}"
 
+    def option_markup(self, level):
+        """The level's <option>s (without the placeholder), the choice marked."""
+        if level not in self.parents:
+            return Markup("")
+        return option_markup(self.parents[level], self.chosen.get(level))
+
 
 def build_picker(values, prefix=""):
     """values: a mapping with provinsi/kabupaten/kecamatan/desa codes (from a
@@ -74,10 +111,12 @@ def build_picker(values, prefix=""):
     picker = Picker(prefix=prefix)
     parent = None
     for level in LEVELS:
-        opts = children(parent) if (parent or level == "provinsi") else []
-        picker.options[level] = opts
+        listed = bool(parent or level == "provinsi")
+        picker.options[level] = children(parent) if listed else ()
+        if listed:
+            picker.parents[level] = parent
         value = values.get(level) or ""
-        parent = value if value and value in {c for c, _n in opts} else None
+        parent = value if listed and isinstance(value, str) and value in child_codes(parent) else None
         if parent:
             picker.chosen[level] = parent
     return picker
@@ -86,19 +125,17 @@ def build_picker(values, prefix=""):
 @bp.get("/<kode>")
 def options(kode):
     """The <option> list of the children of region `kode`."""
-    if not is_code(kode) or kode.count(".") >= 3:
+    if not is_code(kode) or kode.count(".") >= 3 or kode not in child_codes(parent_of(kode)):
         abort(404)
-    region = Region.get_or_none(Region.code == kode)
-    if region is None:
-        abort(404)
-    level = LEVELS[region.level]
+    depth = kode.count(".") + 1  # 1 provinsi … 3 kecamatan
+    level = LEVELS[depth]
     clear = []
     target = request.htmx.target if request.htmx else None
     if target and target.endswith(level) and _PREFIX.match(target[: -len(level)] or "x"):
         prefix = target[: -len(level)]
-        clear = [(prefix + lower, PLACEHOLDERS[lower]) for lower in LEVELS[region.level + 1:]]
+        clear = [(prefix + lower, PLACEHOLDERS[lower]) for lower in LEVELS[depth + 1:]]
     body = render_template("wilayah/options.html", placeholder=PLACEHOLDERS[level],
-                           options=children(kode), clear=clear)
+                           options=option_markup(kode), clear=clear)
     response = make_response(body)
     response.vary.add("HX-Request")
     response.vary.add("HX-Target")

@@ -37,9 +37,9 @@ def load_regions(progress=None):
              .execute())
             if progress:
                 progress(len(batch))
-    from ..wilayah import children
+    from ..wilayah import clear_caches
 
-    children.cache_clear()
+    clear_caches()
     counts = {}
     for row in rows:
         counts[row["level"]] = counts.get(row["level"], 0) + 1
