@@ -190,3 +190,13 @@ def test_withdraw_oneself_from_a_program(client, monkeypatch, registry_person):
 def test_someone_outside_the_registry_has_nothing_to_withdraw(neighbour):
     html = text(neighbour.client.get("/sanggahan/mundur"))
     assert "tidak menerima program" in html
+
+
+@pytest.mark.parametrize("kind", [services.SANGGAH, services.MUNDUR])
+def test_a_second_send_while_one_is_pending_gives_the_same_one(neighbour, registry_person, kind):
+    """Two "Kirim" at once reach create() twice: one objection, not two."""
+    args = ("mampu", "Punya toko", True) if kind == services.SANGGAH else (None, "", True)
+    program = None if kind == services.SANGGAH else "PBI-JK"
+    first = services.create(neighbour.account, registry_person, kind, *args, program=program)
+    second = services.create(neighbour.account, registry_person, kind, *args, program=program)
+    assert first.id == second.id and Objection.select().count() == 1

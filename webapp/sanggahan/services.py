@@ -73,13 +73,19 @@ def pending_for(account, person, program=None):
 
 
 def create(account, person, kind, reason, note, honest, photo=None, program=None, today=None):
-    """Records an objection or withdrawal; the handling window ends 14 days on."""
+    """Records an objection or withdrawal; the handling window ends 14 days on.
+    While one is pending for the same person (and program), that one is
+    returned instead of a second."""
     if not honest:
         raise DecisionError(_l("Centang pernyataan bahwa data yang Anda sampaikan benar."))
     if kind == SANGGAH and reason not in REASONS:
         raise DecisionError(_l("Pilih alasan sanggahan."))
     start = today or date.today()
     with atomic_write():
+        # A double "Kirim" (two workers at once) gives the same one back.
+        already = pending_for(account, person, program if kind == MUNDUR else None)
+        if already is not None:
+            return already
         return Objection.create(
             public_id=secrets.token_urlsafe(16), account_id=account.id, kind=kind, person=person,
             program=program, reason=reason if kind == SANGGAH else WITHDRAW_REASON[0], note=note or None,
