@@ -321,6 +321,10 @@ def prepare(backend, out):
         load_regions()
         seed_programs()
         db.close()
+        # The app pools its connections: close them for real, so the bulk
+        # writer (and a PostgreSQL template copy) finds the database free.
+        if hasattr(db, "close_all"):
+            db.close_all()
     return app
 
 
@@ -340,6 +344,8 @@ def main(argv=None):
         db.connect(reuse_if_open=True)
         kecs = plan(db, args.persons, random.Random(args.seed))
         db.close()
+        if hasattr(db, "close_all"):
+            db.close_all()  # the writer below wants the database to itself
     writer = SqliteWriter(args.out) if args.backend == "sqlite" else PostgresWriter(args.out)
     counts = {t: 0 for t in TABLES}
     t1 = time.perf_counter()
