@@ -19,3 +19,12 @@ accesslog = "-"
 # No query strings in the access log: a GET never carries personal data here,
 # but the log should not depend on that.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# gunicorn 25+ opens a control socket for `gunicornc` at one path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), so a second server of the
+# same user (a test server, another `make run`) takes it over from the first.
+# Off, unless GUNICORN_CONTROL_SOCKET names a path for this instance.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+if _control_socket:
+    control_socket = _control_socket
+else:
+    control_socket_disable = True

@@ -31,8 +31,9 @@ def _secret_key(app):
 def _check_config(app):
     if app.config.get("CAPTCHA_TEST_ANSWER") and not (app.testing or app.debug):
         raise RuntimeError(
-            "CAPTCHA_TEST_ANSWER is set but the app is neither in testing nor debug "
-            "mode: refusing to start with a known captcha answer.")
+            "CAPTCHA_TEST_ANSWER terisi, padahal aplikasi tidak dalam mode testing atau "
+            "debug: aplikasi menolak berjalan dengan jawaban captcha yang sudah diketahui. "
+            "Hapus CAPTCHA_TEST_ANSWER (atau FLASK_CAPTCHA_TEST_ANSWER) dari pengaturan.")
 
 
 def create_app(test_config=None):

@@ -115,7 +115,7 @@ def _require_sqlite():
 @with_appcontext
 @click.option("--out", "out_path", default=None, help="Berkas arsip (.tar.gz).")
 def backup_command(out_path):
-    """Backs up the database (online) and the uploads into one archive."""
+    """Mencadangkan basis data (sambil tetap melayani) dan berkas unggahan ke satu arsip."""
     _require_sqlite()
     out_path = out_path or os.path.join(
         current_app.instance_path, f"backup-{datetime.now():%Y%m%d-%H%M%S}.tar.gz")
@@ -128,7 +128,7 @@ def backup_command(out_path):
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Timpa basis data yang ada tanpa bertanya.")
 def restore_command(archive, yes):
-    """Restores a `flask backup` archive over this instance."""
+    """Memulihkan arsip `flask backup` ke instance ini (menimpa data yang ada)."""
     _require_sqlite()
     if not yes:
         click.confirm("Basis data dan unggahan di instance ini akan diganti. Lanjutkan?", abort=True)

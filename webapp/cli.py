@@ -1,4 +1,6 @@
-"""`flask` commands for operators: schema, regions, demo data, captcha voices."""
+"""`flask` commands for operators: schema, regions, demo data, captcha voices.
+Help texts and messages are in Bahasa Indonesia, like `flask akun` and
+`flask petugas`: operators read them."""
 
 import os
 
@@ -18,7 +20,7 @@ COUNTRY_REGIONS = 38 + 514 + 7285 + 83762
 @click.command("load-regions")
 @with_appcontext
 def load_regions_command():
-    """Loads all provinsi, kabupaten/kota, kecamatan and desa/kelurahan (idempotent)."""
+    """Memuat semua provinsi, kabupaten/kota, kecamatan dan desa/kelurahan (aman diulang)."""
     with click.progressbar(length=COUNTRY_REGIONS, label="Memuat wilayah") as bar:
         counts, total = load_regions(progress=bar.update)
     click.echo(f"{total} wilayah: {counts.get(1, 0)} provinsi, {counts.get(2, 0)} kabupaten/kota, "
@@ -39,7 +41,7 @@ def _print_examples():
 @click.option("--households", default=2000, show_default=True, help="Jumlah keluarga sintetis.")
 @click.option("--seed", default=2026, show_default=True, help="Benih acak (hasil sama untuk benih sama).")
 def seed_demo_command(households, seed):
-    """Generates a synthetic registry (Faker names, never real people)."""
+    """Membuat data penerima sintetis (nama buatan Faker, bukan orang sungguhan)."""
     with click.progressbar(length=households, label="Membuat data contoh") as bar:
         hh, persons = Generator(seed).run(households, progress=bar.update)
     click.echo(f"Registri berisi {hh} keluarga dan {persons} orang.")
@@ -49,7 +51,7 @@ def seed_demo_command(households, seed):
 @click.command("captcha-voices")
 @with_appcontext
 def captcha_voices_command():
-    """Records the spoken digits for the audio captcha (needs espeak-ng)."""
+    """Merekam angka yang diucapkan untuk captcha suara (perlu espeak-ng)."""
     if record_voices(voices_dir()):
         click.echo("Suara captcha siap.")
     else:
@@ -58,9 +60,11 @@ def captcha_voices_command():
 
 @click.command("setup")
 @with_appcontext
-@click.option("--households", default=20000, show_default=True)
+@click.option("--households", default=20000, show_default=True,
+              help="Jumlah keluarga sintetis bila registri masih kosong.")
 def setup_command(households):
-    """Everything a first start needs; a second run only checks and returns."""
+    """Menyiapkan semua yang diperlukan untuk mulai pertama kali: skema, wilayah,
+    data contoh dan suara captcha. Bila sudah siap, hanya memeriksa lalu selesai."""
     create_schema()
     seed_programs()
     if region_count() < COUNTRY_REGIONS:

@@ -3,7 +3,7 @@
 import contextlib
 from datetime import UTC
 
-from flask import current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 
@@ -39,7 +39,12 @@ def masuk():
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def masuk_kirim():
     """Checks NIK/e-mail and password. The message never tells whether an
-    account exists; a locked identifier says when to try again."""
+    account exists; a locked identifier says when to try again. Failed
+    sign-ins per client are limited (LOGIN_RATE_LIMIT) in the database, shared
+    by every worker; Flask-Limiter above counts every attempt, shared only
+    with Redis."""
+    if services.client_blocked(request.remote_addr):
+        abort(429)
     form = LoginForm()
     if not form.validate():
         form.password.data = ""
@@ -47,6 +52,7 @@ def masuk_kirim():
     result = services.authenticate(form.identitas.data, form.password.data)
     form.password.data = ""
     if not result.ok:
+        services.record_client_failure(request.remote_addr)
         form.identitas.errors = [_locked_message(result.locked_until) if result.locked_until
                                  else _("NIK/e-mail atau kata sandi salah.")]
         return _login_page(form, status=422)

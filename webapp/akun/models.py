@@ -102,3 +102,18 @@ class LoginThrottle(BaseModel):
 
     class Meta:
         table_name = "login_throttle"
+
+
+@register
+class ClientThrottle(BaseModel):
+    """Failed sign-ins per client address and LOGIN_RATE_LIMIT window, in the
+    database so every worker and host counts the same failures (Flask-Limiter
+    keeps its counters in each worker's memory unless REDIS_URL is set).
+    The address is stored only as an HMAC."""
+
+    key = CharField(max_length=80, primary_key=True)  # HMAC of the address ":" window seconds
+    failures = IntegerField(default=0)
+    expires_at = DateTimeField(index=True)  # end of the current window
+
+    class Meta:
+        table_name = "client_throttle"

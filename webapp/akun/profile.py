@@ -1,12 +1,14 @@
 """What the profile page shows: own data (NIK masked), the account state with
-the next step, and the registry's view of the person and their household."""
+the next step, and — only once an officer has verified the account — the
+registry's view of the person and their household. Anyone can register with
+someone else's NIK, so an unverified account never sees that household."""
 
 from ..cek.services import lookup_by_nik
 from ..identity import mask_name, mask_nik
 from ..registry.models import Person, Region
 from .models import ACTIVE, EMAIL, OFFICER, PHOTOS, REJECTED
 from .photos import photos_of
-from .services import REJECT_REASONS
+from .services import PHOTO_REASONS, REJECT_REASONS
 
 
 def _address(account):
@@ -29,7 +31,8 @@ def _members(nik):
 
 def context(account):
     reason = REJECT_REASONS.get(account.reject_reason or "")
-    registry = lookup_by_nik(account.nik)
+    verified = account.state == ACTIVE
+    registry = lookup_by_nik(account.nik) if verified else None
     return {
         "account": account,
         "masked_nik": mask_nik(account.nik),
@@ -38,7 +41,8 @@ def context(account):
         "reason": reason,
         "photos": photos_of(account),
         "registry": registry,
-        "members": _members(account.nik) if registry.found else [],
+        "photo_fix": account.reject_reason in PHOTO_REASONS,
+        "members": _members(account.nik) if registry and registry.found else [],
         "states": {"email": EMAIL, "photos": PHOTOS, "officer": OFFICER, "active": ACTIVE,
                    "rejected": REJECTED},
     }

@@ -140,7 +140,7 @@ class Generator:
         desa = [c for (c,) in Region.select(Region.code)
                 .where((Region.level == 4) & (Region.parent.in_(kecamatan))).order_by(Region.code).tuples()]
         if not desa:
-            raise RuntimeError("Region table is empty: run `flask load-regions` first.")
+            raise RuntimeError("Tabel wilayah masih kosong: jalankan `flask load-regions` lebih dulu.")
         return desa
 
     def run(self, households, progress=None):
