@@ -12,8 +12,12 @@ HELP = {
     "setup": "Menyiapkan semua yang diperlukan",
     "backup": "Mencadangkan basis data",
     "restore": "Memulihkan arsip",
+    "init-db": "Membuat tabel",
+    "purge": "Menghapus draf kedaluwarsa",
+    "sweep-uploads": "Menghapus berkas unggahan",
 }
-ENGLISH = ("Loads all", "Generates a", "Records the", "Everything a first", "Backs up", "Restores a")
+ENGLISH = ("Loads all", "Generates a", "Records the", "Everything a first", "Backs up", "Restores a",
+           "Creates the", "Deletes", "Removes")
 
 
 def test_the_command_list_reads_indonesian(runner):

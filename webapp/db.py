@@ -135,6 +135,6 @@ def init_app(app):
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
-    """Creates the tables (safe to run again) and applies pending migrations."""
+    """Membuat tabel (aman diulang) dan menerapkan migrasi yang belum berjalan."""
     create_schema()
     click.echo("Skema basis data siap.")

@@ -182,11 +182,11 @@ def check_config(config):
         if idle is None and idle_key == "SESSION_IDLE_SECONDS":
             continue
         if not isinstance(warning, int) or warning < MIN_WARNING:
-            raise RuntimeError(f"{warning_key} must be at least {MIN_WARNING} seconds "
-                               f"(WCAG 2.2.1: time to react before a session ends); got {warning!r}.")
+            raise RuntimeError(f"{warning_key} harus paling sedikit {MIN_WARNING} detik (WCAG 2.2.1: "
+                               f"waktu untuk bereaksi sebelum sesi berakhir); tertulis {warning!r}.")
         if not isinstance(idle, int) or idle <= warning:
-            raise RuntimeError(f"{idle_key} must be a whole number of seconds greater than "
-                               f"{warning_key} ({warning}); got {idle!r}.")
+            raise RuntimeError(f"{idle_key} harus bilangan bulat detik yang lebih besar dari "
+                               f"{warning_key} ({warning}); tertulis {idle!r}.")
 
 
 def init_app(app):

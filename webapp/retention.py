@@ -112,7 +112,7 @@ def _audit(action, counts):
 @click.command("purge")
 @with_appcontext
 def purge_command():
-    """Deletes expired drafts, unverified accounts and closed proposals' documents."""
+    """Menghapus draf kedaluwarsa, akun yang tidak diverifikasi, dan dokumen usulan yang sudah selesai."""
     counts = purge()
     click.echo("Dihapus: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -120,7 +120,7 @@ def purge_command():
 @click.command("sweep-uploads")
 @with_appcontext
 def sweep_command():
-    """Removes uploaded files that no record points at (after an hour's grace)."""
+    """Menghapus berkas unggahan yang tidak dirujuk data apa pun (setelah jeda satu jam)."""
     removed = uploads.sweep_orphans(referenced_uploads())
     _audit("sweep_uploads", {"berkas": removed})
     click.echo(f"{removed} berkas yatim dihapus.")
