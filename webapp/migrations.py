@@ -7,10 +7,24 @@ to MIGRATIONS at the end; never edit one that has shipped.
 
 from datetime import datetime
 
-from peewee import CharField, DateTimeField, Model
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+from peewee import CharField, DateTimeField, IntegerField, Model
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-MIGRATIONS = []
+
+def m001_assisted_proposals(db, migrator):
+    """Operator-assisted mode (issue #8): proposal.assisted_by, and the table
+    of original documents an officer saw (create_tables made it already when
+    run by create_schema; kept here so the migration stands on its own)."""
+    from .usulan.models import ProposalOriginalSeen
+
+    columns = {c.name for c in db.get_columns("proposal")}
+    if "assisted_by" not in columns:
+        migrate(migrator.add_column("proposal", "assisted_by", IntegerField(null=True)))
+    with ProposalOriginalSeen.bind_ctx(db):
+        db.create_tables([ProposalOriginalSeen], safe=True)
+
+
+MIGRATIONS = [m001_assisted_proposals]
 
 
 class SchemaMigration(Model):
@@ -24,6 +38,7 @@ class SchemaMigration(Model):
 def _migrator(db):
     from peewee import SqliteDatabase
 
+    db = getattr(db, "obj", db)  # flask_db.database is a proxy
     return SqliteMigrator(db) if isinstance(db, SqliteDatabase) else PostgresqlMigrator(db)
 
 

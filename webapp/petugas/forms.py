@@ -4,13 +4,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from ..akun.services import REJECT_REASONS
 from ..forms import MaxChars, Required, clean_text
 from ..usulan import services as usulan
-from ..usulan.forms import parse_date
+from ..usulan.forms import GateForm, parse_date
 from .services import HOUSING
 
 
@@ -42,6 +42,14 @@ class CodeList(Field):
 class TotpForm(FlaskForm):
     kode = StringField(_l("Kode dari aplikasi autentikator"), filters=[clean_text], validators=[
         Required(_l("Masukkan 6 digit kode dari aplikasi autentikator.")), MaxChars(12)])
+
+
+class AssistForm(GateForm):
+    """Operator-assisted mode: "Cek Usulan" for a citizen present at the kiosk."""
+
+    hadir = BooleanField(_l("Warga yang diusulkan hadir dan menunjukkan KTP dan KK aslinya"), validators=[
+        Required(_l("Bantuan usulan hanya untuk warga yang hadir. Centang pernyataan ini setelah "
+                    "memeriksa KTP dan KK aslinya."))])
 
 
 class DecisionForm(FlaskForm):

@@ -9,7 +9,8 @@ from ..htmx import render
 from ..identity import mask_nik
 from ..registry.models import Region
 from ..usulan import services as usulan
-from ..usulan.drafts import DOCUMENT_NAMES, documents_of, members_of
+from ..usulan.access import assisting_officer
+from ..usulan.drafts import DOCUMENT_NAMES, documents_of, members_of, originals_seen
 from ..usulan.models import Proposal
 from ..usulan.status import timeline
 from . import scope, services
@@ -72,6 +73,7 @@ def _detail(proposal, form=None, visit_form=None, status=200, refused=None):
     return render("petugas/usulan_detail.html", "content", status=status, p=proposal, form=form,
                   visit_form=visit_form, records=records, steps=timeline(proposal),
                   members=members_of(proposal), documents=documents_of(proposal),
+                  originals=originals_seen(proposal), helper=assisting_officer(proposal),
                   document_names=DOCUMENT_NAMES, label=usulan.label, errors=errors or None,
                   nik=proposal.nik if full else mask_nik(proposal.nik), mask_nik=mask_nik, full=full,
                   may_decide=scope.may_decide(officer, proposal), overdue=is_overdue(proposal),

@@ -102,6 +102,14 @@ def visit_photos_for(officer):
             .where(in_region(Proposal.desa, officer)))
 
 
+def assisted_for(officer):
+    """Operator-assisted mode: the proposals this officer fills for citizens
+    at the kiosk (drafts included), while their domicile, once chosen, lies
+    in the officer's region."""
+    return Proposal.select().where((Proposal.assisted_by == officer.id)
+                                   & (Proposal.desa.is_null() | in_region(Proposal.desa, officer)))
+
+
 def audit_for(officer):
     return AuditLog.select().where(in_region(AuditLog.region_code, officer))
 
@@ -118,6 +126,7 @@ QUERIES = {
     "musyawarah": (musyawarah_for, Musyawarah),
     "foto_kunjungan": (visit_photos_for, VisitPhoto),
     "impor": (import_jobs_for, ImportJob),
+    "bantuan": (assisted_for, Proposal),
 }
 
 
@@ -129,10 +138,15 @@ def get_or_404(kind, public_id, officer):
     if isinstance(public_id, str) and 0 < len(public_id) <= 64:
         found = query_of(officer).where(model.public_id == public_id).first()
     if found is None:
-        audit.record(officer, "akses_ditolak", kind, (public_id or "")[:64], detail="di_luar_wilayah")
-        log.warning("officer %s denied %s %s", officer.public_id, kind, (public_id or "")[:64])
-        abort(404)
+        deny(officer, kind, public_id)
     return found
+
+
+def deny(officer, kind, public_id):
+    """Logs an attempt on a record outside the officer's region and answers 404."""
+    audit.record(officer, "akses_ditolak", kind, (public_id or "")[:64], detail="di_luar_wilayah")
+    log.warning("officer %s denied %s %s", officer.public_id, kind, (public_id or "")[:64])
+    abort(404)
 
 
 def may_decide(officer, proposal):

@@ -96,6 +96,10 @@ def decide_proposal(officer, proposal, decision, note, shown_version, musyawarah
 
 
 def _tell_proposer(proposal, note):
+    if usulan.is_assisted(proposal):
+        # Filled by an officer at the kiosk: the citizen follows it with the
+        # printed receipt (status without an account), the officer in /petugas.
+        return
     account = Account.get_or_none(Account.id == proposal.account_id)
     if account is None:
         return

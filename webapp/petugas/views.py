@@ -129,4 +129,4 @@ def petugas_page_url(number):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-from . import auth, data, others, proposals  # noqa: E402,F401 - their routes join this blueprint
+from . import assisted_views, auth, data, others, proposals  # noqa: E402,F401 - their routes join this blueprint

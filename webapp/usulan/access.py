@@ -1,5 +1,7 @@
-"""Who is signed in, and whose proposal this is: the one bridge to webapp.akun."""
+"""Who is signed in, and whose proposal this is: the one bridge to webapp.akun
+(and, for operator-assisted proposals, to the officer's region rule)."""
 
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, url_for
@@ -48,3 +50,44 @@ def own_or_404(public_id):
     if proposal is None:
         abort(404)
     return proposal
+
+
+# -- operator-assisted mode -----------------------------------------------------
+@dataclass
+class Helper:
+    """The officer who filled a proposal at the kiosk, as shown to people:
+    the role, and the name (receipt, owner and officer pages only)."""
+
+    role: str
+    name: str
+
+
+def assisting_officer(proposal):
+    """Helper for an assisted proposal, else None."""
+    if proposal is None or proposal.assisted_by is None:
+        return None
+    from ..akun.models import Account
+    from ..petugas.scope import ROLE_LABELS
+
+    officer = Account.get_or_none(Account.id == proposal.assisted_by)
+    if officer is None:
+        return Helper(role="", name="")
+    return Helper(role=str(ROLE_LABELS.get(officer.role, "")), name=officer.name)
+
+
+def is_assisting(proposal):
+    """The signed-in account is the officer filling this assisted proposal."""
+    citizen = g.get("citizen")
+    return proposal.assisted_by is not None and citizen is not None and citizen.id == proposal.assisted_by
+
+
+def desa_allowed(proposal, code):
+    """An assisted proposal's domicile stays inside the helping officer's
+    region (webapp.petugas.scope holds THE rule); any desa for a citizen's own."""
+    if proposal.assisted_by is None:
+        return True
+    from ..akun.models import Account
+    from ..petugas.scope import code_in_region
+
+    officer = Account.get_or_none(Account.id == proposal.assisted_by)
+    return officer is not None and code_in_region(code, officer)

@@ -8,8 +8,8 @@ from peewee import IntegrityError
 
 from ..db import atomic_write
 from ..registry.models import Program
-from .models import ProposalDocument, ProposalMember
-from .services import TransitionError, touch
+from .models import ProposalDocument, ProposalMember, ProposalOriginalSeen
+from .services import EDITABLE, TransitionError, touch
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ DOCUMENT_KINDS = (
     ("rumah", _l("Foto rumah (boleh tidak ada)")),
 )
 DOCUMENT_NAMES = dict(DOCUMENT_KINDS)
+# Documents whose original an officer may see at the kiosk instead of an
+# upload (operator-assisted mode); the house photo has no original.
+ORIGINAL_KINDS = ("ektp", "kk", "sktm")
 
 
 def required_documents(proposal):
@@ -68,7 +71,7 @@ def step_done(proposal, step):
     if step == "program":
         return bool(proposal.program_list)
     if step == "dokumen":
-        have = documents_of(proposal)
+        have = set(documents_of(proposal)) | set(originals_seen(proposal))
         return all(kind in have for kind in required_documents(proposal))
     raise ValueError(step)
 
@@ -182,3 +185,39 @@ def remove_document(proposal, doc):
         doc.delete_instance()
         touch(proposal)
     uploads.delete(doc.stored_name)
+
+
+# -- originals seen by an officer (operator-assisted mode) ---------------------
+def originals_seen(proposal):
+    """{kind: ProposalOriginalSeen} — each stands in for that upload."""
+    return {o.kind: o for o in ProposalOriginalSeen.select().where(ProposalOriginalSeen.proposal == proposal)}
+
+
+def mark_original_seen(proposal, kind, officer_id):
+    """The officer who fills this assisted proposal saw the original `kind`.
+    Nobody else may: a citizen's own proposal, or another officer, is refused."""
+    if proposal.status not in EDITABLE:
+        raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
+    if proposal.assisted_by is None or proposal.assisted_by != officer_id:
+        raise TransitionError(_l("Hanya petugas yang membantu usulan ini yang dapat menandai dokumen asli."))
+    if kind not in ORIGINAL_KINDS:
+        raise TransitionError(_l("Dokumen ini harus diunggah."))
+    with atomic_write():
+        seen = ProposalOriginalSeen.get_or_none((ProposalOriginalSeen.proposal == proposal)
+                                                & (ProposalOriginalSeen.kind == kind))
+        if seen is None:
+            seen = ProposalOriginalSeen.create(proposal=proposal, kind=kind, officer_id=officer_id)
+        touch(proposal)
+    return seen
+
+
+def unmark_original_seen(proposal, kind, officer_id):
+    """Takes the tick back (an upload is then needed again)."""
+    if proposal.status not in EDITABLE:
+        raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
+    if proposal.assisted_by is None or proposal.assisted_by != officer_id:
+        raise TransitionError(_l("Hanya petugas yang membantu usulan ini yang dapat menandai dokumen asli."))
+    with atomic_write():
+        ProposalOriginalSeen.delete().where((ProposalOriginalSeen.proposal == proposal)
+                                            & (ProposalOriginalSeen.kind == kind)).execute()
+        touch(proposal)

@@ -50,6 +50,12 @@ class Proposal(BaseModel):
     programs = CharField(max_length=100, default="")  # comma-separated program codes
     # Where "Perlu perbaikan" came from: sending again resumes there.
     returned_from = CharField(max_length=20, null=True)
+    # Operator-assisted mode: the officer (Account id) who filled this proposal
+    # at the kiosk on the citizen's behalf; None for a citizen's own. Such a
+    # proposal is owned (account_id) by that officer too. No index: a column
+    # added by a migration must not be indexed by create_tables on an old
+    # database before the migration runs (migrations.py).
+    assisted_by = IntegerField(null=True)
     created_at = DateTimeField(default=datetime.now)
     updated_at = DateTimeField(default=datetime.now)
     submitted_at = DateTimeField(null=True)
@@ -90,6 +96,22 @@ class ProposalDocument(BaseModel):
 
     class Meta:
         table_name = "proposal_document"
+        indexes = ((("proposal", "kind"), True),)
+
+
+@register
+class ProposalOriginalSeen(BaseModel):
+    """Operator-assisted mode: the officer saw the original paper document
+    (e-KTP, KK, SKTM) at the kiosk, which stands in for its upload. A row of
+    its own, so a document row always points at a file."""
+
+    proposal = ForeignKeyField(Proposal, backref="originals_seen", on_delete="CASCADE")
+    kind = CharField(max_length=10)  # ektp / kk / sktm
+    officer_id = IntegerField()  # Account id of the officer who saw it
+    created_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        table_name = "proposal_original_seen"
         indexes = ((("proposal", "kind"), True),)
 
 

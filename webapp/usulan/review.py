@@ -30,6 +30,7 @@ def _summary(proposal):
         "programs": [programs.get(code, code) for code in proposal.program_list],
         "members": drafts.members_of(proposal),
         "documents": drafts.documents_of(proposal),
+        "originals": drafts.originals_seen(proposal),
     }
 
 
@@ -39,9 +40,12 @@ def _review_page(proposal, status=200):
     errors = [(f"bagian-{name}", _("Lengkapi bagian: %(step)s", step=str(titles[name])))
               for name in missing]
     back = url_for(f"usulan.{drafts.STEP_NAMES[-1]}", pid=proposal.public_id)
+    assisted = services.is_assisted(proposal)
     return page("dokumen", None, status=status, template="review", back=back, errors=errors or None,
                 missing=missing, summary=_summary(proposal), kinds=drafts.DOCUMENT_KINDS,
-                steps=drafts.STEPS, review_title=_("Periksa kembali usulan Anda"))
+                steps=drafts.STEPS, assisted=assisted,
+                review_title=_("Periksa kembali usulan warga") if assisted
+                else _("Periksa kembali usulan Anda"))
 
 
 @bp.get("/<pid>/periksa")
@@ -54,7 +58,11 @@ def periksa(proposal):
 @bp.post("/<pid>/kirim")
 @step_view
 def kirim(proposal):
-    """Sends the proposal; incomplete ones come back with what is missing."""
+    """Sends the proposal; incomplete ones come back with what is missing.
+    An assisted proposal is sent by its officer at /petugas/bantu (region
+    check, audit row, no e-mail): the same POST goes there."""
+    if services.is_assisted(proposal):
+        return redirect(url_for("petugas.bantu_kirim", pid=proposal.public_id), 307)
     try:
         services.submit(proposal, g.citizen)
     except services.TransitionError:

@@ -70,6 +70,11 @@ def label(status):
     return LABELS.get(status, status)
 
 
+def is_assisted(proposal):
+    """Filled at the kiosk by an officer on the citizen's behalf."""
+    return proposal.assisted_by is not None
+
+
 def is_open(proposal):
     return proposal.status not in CLOSED
 
@@ -113,11 +118,13 @@ class Gate:
     household: Household | None = None
 
 
-def start(account, no_kk, nik):
+def start(account, no_kk, nik, assisted_by=None):
     """Opens a draft for the household `no_kk`, proposed person `nik` (both
     already validated), unless the registry ranks the household desil 6–10 or
     an open proposal for that KK exists. Read and write in one locked
-    transaction; the unique open_kk column is the last word."""
+    transaction; the unique open_kk column is the last word. `assisted_by`:
+    the officer's account id in operator-assisted mode (webapp.petugas.assisted
+    checks the region first); the officer is then `account` too."""
     household = Household.get_or_none(Household.no_kk == no_kk)
     if household is not None and household.desil is not None and household.desil >= HIGH_DESIL:
         return Gate(refusal="desil", household=household)
@@ -132,7 +139,7 @@ def start(account, no_kk, nik):
             proposal = Proposal.create(
                 public_id=new_public_id(), account_id=account.id, status=DRAFT, open_kk=no_kk,
                 no_kk=no_kk, registry_household=household, nik=nik,
-                birth_date=nik_info.birth_date, sex=nik_info.sex)
+                birth_date=nik_info.birth_date, sex=nik_info.sex, assisted_by=assisted_by)
     except IntegrityError:
         # Another request opened one between our read and write.
         return Gate(refusal="other_open", household=household)
@@ -174,8 +181,9 @@ def submit(proposal, account):
         proposal.returned_from = None
         proposal.updated_at = datetime.now()
         proposal.save()
-        # A resend is logged at the step it returns to, by the citizen.
-        _log(proposal, target, account.id, "warga")
+        # A resend is logged at the step it returns to, by the citizen (or
+        # by the officer who fills it in operator-assisted mode).
+        _log(proposal, target, account.id, "petugas" if is_assisted(proposal) else "warga")
     return proposal
 
 

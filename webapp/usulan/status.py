@@ -4,8 +4,9 @@ check by receipt number and birth date."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from .access import assisting_officer
 from .models import Proposal, ProposalEvent
-from .services import DISETUJUI, DITOLAK, DRAFT, IN_REVIEW, PATH, PERBAIKAN, label
+from .services import DIAJUKAN, DISETUJUI, DITOLAK, DRAFT, IN_REVIEW, PATH, PERBAIKAN, label
 
 
 @dataclass
@@ -15,6 +16,7 @@ class TimelineStep:
     at: datetime | None
     note: str | None
     state: str  # done / current / todo / returned / rejected
+    helper: str | None = None  # assisted mode: the helping officer's role, on "Diajukan"
 
 
 def timeline(proposal):
@@ -22,13 +24,17 @@ def timeline(proposal):
     official path still ahead."""
     events = list(ProposalEvent.select().where(ProposalEvent.proposal == proposal)
                   .order_by(ProposalEvent.created_at, ProposalEvent.id))
+    helper = assisting_officer(proposal)
     steps = []
     for i, e in enumerate(events):
         last = i == len(events) - 1
         state = {PERBAIKAN: "returned", DITOLAK: "rejected"}.get(e.status, "current" if last else "done")
         if e.status == DISETUJUI:
             state = "done"
-        steps.append(TimelineStep(e.status, str(label(e.status)), e.created_at, e.note, state))
+        step = TimelineStep(e.status, str(label(e.status)), e.created_at, e.note, state)
+        if helper is not None and e.status == DIAJUKAN and i == 0:
+            step.helper = helper.role
+        steps.append(step)
     if proposal.status in IN_REVIEW:
         for status in PATH[PATH.index(proposal.status) + 1:]:
             steps.append(TimelineStep(status, str(label(status)), None, None, "todo"))

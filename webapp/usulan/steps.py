@@ -11,7 +11,7 @@ from ..htmx import render
 from ..registry.programs import program_description
 from ..wilayah import LEVELS, build_picker
 from . import drafts, services
-from .access import active_required, own_or_404
+from .access import active_required, desa_allowed, own_or_404
 from .forms import ConditionsForm, DomicileForm, PersonForm, ProgramsForm
 from .views import bp, errors_of
 
@@ -43,7 +43,8 @@ def step_urls(proposal, step):
         review = url_for("usulan.periksa", pid=pid)
         return review, review
     before = drafts.previous_step(step)
-    back = url_for(f"usulan.{before}", pid=pid) if before else url_for("usulan.index")
+    start = url_for("petugas.bantu") if services.is_assisted(proposal) else url_for("usulan.index")
+    back = url_for(f"usulan.{before}", pid=pid) if before else start
     return back, url_for(f"usulan.{drafts.following_step(step)}", pid=pid)
 
 
@@ -100,6 +101,10 @@ def domisili(proposal):
     if not picker.complete:
         missing = next(level for level in LEVELS if level not in picker.chosen)
         getattr(form, missing).errors = [_("Pilih %(level)s.", level=str(getattr(form, missing).label.text))]
+        valid = False
+    if valid and not desa_allowed(proposal, picker.desa):
+        form.desa.errors = [_("Desa/kelurahan ini di luar wilayah tugas Anda. Usulan yang dibantu petugas "
+                              "hanya untuk warga di wilayah petugas.")]
         valid = False
     if not valid:
         return page("domisili", form, status=422, picker=picker)

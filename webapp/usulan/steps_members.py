@@ -5,6 +5,7 @@ from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 
 from . import drafts, services
+from .access import is_assisting
 from .forms import MemberForm
 from .models import ProposalMember
 from .steps import page, saved, step_view
@@ -80,7 +81,9 @@ def anggota_hapus(proposal, mid):
 def _documents_page(proposal, status=200, error_kind=None, error=None):
     return page("dokumen", None, status=status, errors=[(f"berkas-{error_kind}", error)] if error else None,
                 documents=drafts.documents_of(proposal), required=drafts.required_documents(proposal),
-                kinds=drafts.DOCUMENT_KINDS, error_kind=error_kind, error=error)
+                kinds=drafts.DOCUMENT_KINDS, error_kind=error_kind, error=error,
+                originals=drafts.originals_seen(proposal), original_kinds=drafts.ORIGINAL_KINDS,
+                assisting=is_assisting(proposal))
 
 
 @bp.route("/<pid>/dokumen", methods=["GET", "POST"])

@@ -11,8 +11,8 @@ from ..captcha.services import CaptchaError, new_token, verify
 from ..htmx import render
 from ..security import limiter
 from . import services
-from .access import active_required, own_or_404
-from .drafts import DOCUMENT_NAMES, documents_of, next_step
+from .access import active_required, assisting_officer, own_or_404
+from .drafts import DOCUMENT_KINDS, DOCUMENT_NAMES, documents_of, next_step, originals_seen
 from .forms import GateForm, StatusForm, parse_date
 from .status import find_by_receipt, timeline
 
@@ -60,7 +60,8 @@ def detail(pid):
     if proposal.status == services.DRAFT:
         return redirect(url_for(f"usulan.{next_step(proposal)}", pid=pid))
     return render("usulan/detail.html", "content", proposal=proposal, steps=timeline(proposal),
-                  label=services.label, editable=proposal.status in services.EDITABLE, errors=None)
+                  label=services.label, editable=proposal.status in services.EDITABLE, errors=None,
+                  helper=assisting_officer(proposal))
 
 
 @bp.get("/<pid>/tanda-terima")
@@ -70,8 +71,10 @@ def receipt(pid):
     proposal = own_or_404(pid)
     if proposal.receipt_no is None:
         abort(404)
+    seen = originals_seen(proposal)
     return render("usulan/receipt.html", "content", proposal=proposal, errors=None,
-                  label=services.label)
+                  label=services.label, helper=assisting_officer(proposal),
+                  originals=[name for kind, name in DOCUMENT_KINDS if kind in seen])
 
 
 @bp.get("/<pid>/dokumen/<kind>")
