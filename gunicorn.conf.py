@@ -5,7 +5,13 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2, 4)))
-worker_class = "sync"
+# Threads, not sync workers: a phone on a slow link can take a minute to send a
+# 3 MB photo (400 kbps), and a sync worker would be stuck reading it — then
+# killed by the timeout. With gthread a slow body occupies one thread while the
+# worker's other threads (and its heartbeat) go on. The timeout below is the
+# worker's heartbeat, not a limit on one request.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

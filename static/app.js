@@ -31,6 +31,77 @@
   });
   var first = document.querySelector("[data-focus]");
   if (first) first.focus();
+
+  // Photo uploads (<form data-upload>, sent by htmx): the form's <progress>
+  // shows how much has gone. A dropped connection, a server failure (5xx,
+  // 413) or a transfer that stalls (no byte moving for data-upload-stall
+  // seconds, default 30) swaps nothing: the form keeps the chosen file, a
+  // message says what happened, and the same button tries again. Without
+  // JavaScript the form posts as a normal page. An upload asks for the
+  // whole page (no HX-Request header), as that form would, and takes its
+  // <main> (hx-select): title and error summary come along, and the views
+  // need no fragment of their own.
+  function uploadForm(evt) {
+    var config = evt.detail.requestConfig;
+    var elt = (config && config.elt) || evt.detail.elt;
+    return elt && elt.closest ? elt.closest("form[data-upload]") : null;
+  }
+  document.body.addEventListener("htmx:configRequest", function (evt) {
+    if (uploadForm(evt)) delete evt.detail.headers["HX-Request"];
+  });
+  function part(form, name) {
+    return form.querySelector("[data-upload-" + name + "]");
+  }
+  function uploadFailed(evt) {
+    var form = uploadForm(evt);
+    if (!form) return;
+    part(form, "progress").hidden = true;
+    part(form, "failed").hidden = false;
+    // The button was disabled while sending, which dropped the focus: give
+    // it back once htmx enables it again, so Enter retries.
+    setTimeout(function () {
+      var button = form.querySelector("button");
+      if (button && (!document.activeElement || document.activeElement === document.body)) button.focus();
+    }, 0);
+  }
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    var form = uploadForm(evt);
+    if (!form || evt.defaultPrevented) return;
+    var progress = part(form, "progress");
+    part(form, "failed").hidden = true;
+    progress.removeAttribute("value");  // indeterminate until the first figure
+    progress.hidden = false;
+  });
+  document.body.addEventListener("htmx:beforeSend", function (evt) {
+    var form = uploadForm(evt), xhr = evt.detail.xhr, timer;
+    if (!form) return;
+    var stall = (parseFloat(form.getAttribute("data-upload-stall")) || 30) * 1000;
+    function rearm() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { xhr.abort(); }, stall);
+    }
+    rearm();
+    xhr.upload.addEventListener("progress", rearm);
+    xhr.addEventListener("progress", rearm);
+    xhr.addEventListener("loadend", function () { clearTimeout(timer); });
+  });
+  document.body.addEventListener("htmx:xhr:progress", function (evt) {
+    var form = uploadForm(evt);
+    if (!form || !evt.detail.lengthComputable || !evt.detail.total) return;
+    // Upload and response progress both arrive here: never move backwards.
+    var progress = part(form, "progress");
+    var percent = Math.floor(100 * evt.detail.loaded / evt.detail.total);
+    if (!progress.hasAttribute("value") || percent > progress.value) progress.value = percent;
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (!uploadForm(evt) || (status !== 413 && status < 500)) return;
+    evt.detail.shouldSwap = false;
+    uploadFailed(evt);
+  });
+  ["htmx:sendError", "htmx:sendAbort", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
+    document.body.addEventListener(name, uploadFailed);
+  });
 })();
 
 // Idle sessions (kiosk, or signed in): <body data-kiosk-idle data-kiosk-warning>.
