@@ -161,10 +161,18 @@ def region_fields(desa):
 
 def token_app(env):
     """The app as the server sees it (same key), to mint captcha tokens here."""
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("FLASK_", "BENCH_"))})
     from bench.app import make_app
 
-    return make_app()
+    # The settings reach create_app through the environment, like the server's;
+    # put it back afterwards, or they leak into every app this process makes
+    # later (the import and page-weight measurements of bench.run_all).
+    saved = dict(os.environ)
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("FLASK_", "BENCH_"))})
+    try:
+        return make_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def write_bodies(app, kind, people, count, path):

@@ -5,6 +5,7 @@ same proxy; create_app() points the proxy at the configured database.
 """
 
 import os
+import threading
 from contextlib import contextmanager
 
 import click
@@ -37,7 +38,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10000,
     "synchronous": "normal",
-    "cache_size": -16000,
+    # Per connection: a worker has one per thread (gunicorn gthread), so 4 MB
+    # each keeps a worker's page caches near what one sync worker's was.
+    "cache_size": -4000,
 }
 
 _models = []
@@ -96,6 +99,14 @@ def is_sqlite(db=None):
 WRITE_LOCK_KEY = 0x43656B42  # "CekB"
 
 
+# SQLite lets one connection write at a time; threads of one worker that
+# collide on its lock wait in SQLite's busy handler, which sleeps in steps of up
+# to 100 ms. Taking this lock first queues them in the process instead, so only
+# workers (processes) ever meet at SQLite's lock. Re-entrant: atomic_write()
+# may nest.
+_SQLITE_WRITER = threading.RLock()
+
+
 @contextmanager
 def atomic_write():
     """A transaction for read-then-write work (check a status or a version,
@@ -107,7 +118,7 @@ def atomic_write():
     lookup) and plain writes untouched."""
     db = flask_db.database
     if is_sqlite(db):
-        with db.atomic("IMMEDIATE") as txn:
+        with _SQLITE_WRITER, db.atomic("IMMEDIATE") as txn:
             yield txn
         return
     with db.atomic() as txn:

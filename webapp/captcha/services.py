@@ -18,7 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from peewee import IntegrityError
 
-from ..db import flask_db
+from ..db import atomic_write, flask_db, is_sqlite
 from .models import UsedNonce
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,9 @@ def _mark_used(nonce: str) -> bool:
             log.warning("Redis unavailable for captcha nonces; using the database")
     now = datetime.now()
     try:
-        with flask_db.database.atomic():
+        # A plain insert (the primary key refuses a second use); on SQLite it
+        # queues behind the worker's other writers like every write.
+        with atomic_write() if is_sqlite() else flask_db.database.atomic():
             UsedNonce.create(nonce=nonce, expires_at=now + timedelta(seconds=ttl + 5))
     except IntegrityError:
         return False
