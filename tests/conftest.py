@@ -3,6 +3,7 @@ with the whole country's regions and a small synthetic registry; SQLite or
 PostgreSQL, see dbbackend.py), a client, a CLI runner and helpers to fill the
 lookup form."""
 
+import os
 import re
 
 import pytest
@@ -214,3 +215,21 @@ class AkunActions:
 @pytest.fixture
 def akun(client):
     return AkunActions(client)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says which real services this run used, so a CI log shows that the
+    PostgreSQL, Redis, SMTP and browser paths ran rather than skipped."""
+    passed = [r.nodeid for r in terminalreporter.stats.get("passed", [])]
+    skipped = len(terminalreporter.stats.get("skipped", []))
+
+    def count(*parts):
+        return sum(1 for nodeid in passed if any(p in nodeid for p in parts))
+
+    backend = os.environ.get("TEST_DATABASE", "sqlite")
+    where = os.environ.get("TEST_PG_URL", "") if backend == "postgresql" else "SQLite files"
+    terminalreporter.write_line(
+        f"Real services: database {backend} ({where}): {len(passed)} passed, {skipped} skipped; "
+        f"Redis at 127.0.0.1:6379: {count('test_redis.py')} passed; "
+        f"SMTP (aiosmtpd): {count('test_mail.py', 'test_akun_codes.py')} passed; "
+        f"Chromium: {count('tests/browser/')} passed.")
