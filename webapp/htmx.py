@@ -2,6 +2,7 @@
 
 from flask import make_response, render_template
 from htmx_flask import request
+from jinja2_fragments import BlockNotFoundError
 from jinja2_fragments.flask import render_block
 
 
@@ -14,9 +15,16 @@ def wants_fragment() -> bool:
 def render(template: str, block: str, status: int = 200, **context):
     """Renders `block` of `template` for htmx, the whole page otherwise. The
     answer varies with HX-Request, so caches keep the two apart."""
+    body = None
     if wants_fragment():
-        body = render_block(template, block, **context)
-    else:
+        try:
+            body = render_block(template, block, **context)
+        except BlockNotFoundError:
+            # The block is inherited (e.g. every usulan step from _step.html),
+            # which template fragments cannot reach: the whole page is still a
+            # right answer, and hx-select takes what the caller needs from it.
+            body = None
+    if body is None:
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")

@@ -1,6 +1,8 @@
 """Accessibility in real Chromium: axe-core on every main page reachable
-without special setup, at 360 px and 1280 px (any serious or critical
-violation fails), a keyboard-only lookup, and a visible focus indicator."""
+without special setup, and on error pages, at 360 px and 1280 px (any
+serious or critical violation fails), a keyboard-only lookup, and a visible
+focus indicator. The pages behind an account or an officer's sign-in are
+checked on the way by the journey tests (journey.Looker)."""
 
 import re
 
@@ -59,6 +61,22 @@ def missing(page, _recipient):
     expect(page.get_by_role("heading", level=1)).to_have_text("Halaman tidak ditemukan")
 
 
+def wrong_method(page, _recipient):
+    page.goto("/akun/keluar")  # a POST-only address opened by hand
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cara membuka halaman tidak didukung")
+
+
+def expired_form(page, _recipient):
+    """A form whose CSRF token has gone (as after a long pause): 400."""
+    page.goto("/akun/masuk")
+    page.evaluate("() => document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'x')")
+    page.get_by_label("NIK atau e-mail").fill("warga@example.com")
+    page.get_by_label("Kata sandi").fill("kuda lari di sawah hijau")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Permintaan tidak dapat diproses")
+
+
 PAGES = {
     "lookup": "/",
     "lookup-nik": "/?mode=nik",
@@ -67,7 +85,11 @@ PAGES = {
     "lookup-error": lookup_error,
     "daftar": "/akun/daftar",
     "masuk": "/akun/masuk",
+    "lupa": "/akun/lupa-sandi",
+    "usulan-status": "/usulan/status",
     "404": missing,
+    "405": wrong_method,
+    "400": expired_form,
 }
 
 
@@ -164,9 +186,17 @@ def test_keyboard_only_lookup_reaches_a_result(new_page, recipient, javascript):
         expect(heading).to_be_focused()
 
 
-@pytest.mark.parametrize("selector", ["a.brand", "#nama", "#provinsi", "button[type=submit].primary"])
-def test_focus_is_visible_on_links_fields_and_buttons(new_page, selector):
+FOCUSABLE = {
+    "link": lambda page: page.get_by_role("link", name="Cek Bansos Lite"),
+    "field": lambda page: page.get_by_label("Nama sesuai KTP"),
+    "select": lambda page: page.get_by_label("Provinsi", exact=True),
+    "button": lambda page: page.get_by_role("button", name="Cari data"),
+}
+
+
+@pytest.mark.parametrize("what", list(FOCUSABLE))
+def test_focus_is_visible_on_links_fields_and_buttons(new_page, what):
     page = new_page(PHONE)
     page.goto("/")
-    page.locator(selector).first.focus()
+    FOCUSABLE[what](page).focus()
     focus_is_visible(page)

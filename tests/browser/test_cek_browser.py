@@ -1,6 +1,7 @@
-"""The Cek Bansos page in real Chromium, as a person uses it: on a phone with
-JavaScript (htmx swaps, no page loads) and on a desktop without it (the
-"Pilih" button and full page loads)."""
+"""The Cek Bansos page in real Chromium, as a person uses it: with
+JavaScript (htmx swaps, no page loads) and without it (the "Pilih" button
+and full page loads); lookup by name and by NIK at 360 px and 1280 px,
+each with and without JavaScript."""
 
 import re
 import urllib.request
@@ -13,6 +14,7 @@ from webapp.identity import mask_name
 
 from ..conftest import CAPTCHA
 from .conftest import ARTIFACTS, DESKTOP, PHONE
+from .journey import EVERY_WAY, choose_region
 
 pytestmark = pytest.mark.browser
 
@@ -164,21 +166,44 @@ def test_a_wrong_captcha_keeps_the_name_and_a_retry_finds(new_page, snap, recipi
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
-def test_search_by_nik(new_page, snap, recipient):
-    page = new_page(PHONE)
+@EVERY_WAY
+def test_lookup_by_name_finds_the_recipient(new_page, snap, recipient, layout, javascript):
+    """The four selects (htmx, or "Pilih" without JavaScript), a name, the captcha."""
+    page = new_page(layout, javascript=javascript)
     page.goto("/")
-    page.get_by_role("link", name="Cari dengan NIK").click()
+    choose_region(page, recipient.region_names, javascript)
+    expect(selects(page)[3]).to_have_value(recipient.desa_code)
+    if javascript:
+        mark_document(page)
+    search(page, recipient.name, javascript)
+    expect_found(page, recipient)
+    if javascript:
+        assert still_same_document(page), "the search reloaded the page instead of swapping the result in"
+    if (layout, javascript) in ((PHONE, False), (DESKTOP, True)):
+        snap(page, "found")
+
+
+@EVERY_WAY
+def test_search_by_nik(new_page, snap, recipient, layout, javascript):
+    page = new_page(layout, javascript=javascript)
+    page.goto("/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Cari dengan NIK").click()
     nik = page.get_by_label("NIK", exact=True)
     expect(nik).to_be_visible()
     expect(page.get_by_role("link", name="Cari dengan NIK")).to_have_attribute("aria-current", "page")
-    snap(page, "nik-form")
+    if (layout, javascript) in ((PHONE, True), (DESKTOP, False)):
+        snap(page, "nik-form")
     nik.fill(recipient.nik)
     page.get_by_label("Ketik kode pada gambar").fill(CAPTCHA)
-    mark_document(page)
-    press(page, "Cari data", javascript=True)
+    if javascript:
+        mark_document(page)
+    press(page, "Cari data", javascript)
     expect_found(page, recipient)
-    assert still_same_document(page)
-    snap(page, "nik-found")
+    if javascript:
+        assert still_same_document(page)
+    if (layout, javascript) in ((PHONE, True), (DESKTOP, False)):
+        snap(page, "nik-found")
 
 
 @BOTH_WAYS
