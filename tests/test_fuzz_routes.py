@@ -1,7 +1,12 @@
-"""Every POST route, signed in as an active citizen, fed hostile values in
-every field name any template uses: never a 500 (SECURITY.md 22–23)."""
+"""Every POST route, signed in as an active citizen and as a national officer,
+fed hostile values in every field name any template uses: never a 500
+(SECURITY.md 22–23). URL ids are real records the person may act on (their
+own draft, a recipient of their desa; for the officer a sent proposal, an
+account and an objection waiting), so the fields are read, not refused by a
+404 first."""
 
 import re
+from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
@@ -11,7 +16,7 @@ from hypothesis import strategies as st
 
 from webapp.db import flask_db
 
-from .conftest import form_fields, new_account
+from .conftest import form_fields, new_account, synthetic_nik
 from .test_security import _rules, _url
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -47,10 +52,65 @@ HOSTILE = st.one_of(
 @pytest.fixture
 def citizen_client(app, client, akun):
     with app.app_context():
-        new_account()
+        account = new_account()
         flask_db.database.close()
     akun.sign_in()
+    client.real_ids = _citizen_ids(app, account)
     return client
+
+
+def _citizen_ids(app, account):
+    """The citizen's own draft (with a member) and a recipient token of their desa."""
+    from webapp.registry.demo import examples
+    from webapp.registry.models import Person
+    from webapp.sanggahan.recipients import token_for
+    from webapp.usulan import services
+    from webapp.usulan.models import ProposalMember
+
+    with app.test_request_context():
+        proposal = services.start(account, "3276060101200913", account.nik).proposal
+        member = ProposalMember.create(proposal=proposal, nik=synthetic_nik(serial="0914"),
+                                       name="Anak Contoh", relationship="Anak", birth_date="2010-08-15",
+                                       sex="L", occupation="Pelajar")
+        person = Person.get(Person.nik == examples(limit=1)[0][1])
+        ids = {"pid": proposal.public_id, "mid": member.id, "token": token_for(account, person.id)}
+        flask_db.database.close()
+    return ids
+
+
+def _officer_ids(app):
+    """A sent proposal, an account and an objection waiting for a decision."""
+    from webapp.akun.models import OFFICER
+    from webapp.registry.demo import examples
+    from webapp.registry.models import Person
+    from webapp.sanggahan import services as sanggahan
+
+    from .test_petugas_support import citizen, sent_proposal
+
+    proposer = citizen(app, email="pengusul.fuzz@example.com", nik=synthetic_nik(serial="0921"))
+    pid = sent_proposal(app, proposer)
+    waiting = citizen(app, email="menunggu.fuzz@example.com", nik=synthetic_nik(serial="0922"), state=OFFICER)
+    with app.test_request_context():
+        person = Person.get(Person.nik == examples(limit=1)[0][1])
+        objection = sanggahan.create(proposer, person, sanggahan.SANGGAH, "mampu", "Punya toko", True)
+        ids = {"pid": pid, "aid": waiting.public_id, "oid": objection.public_id}
+        flask_db.database.close()
+    return ids
+
+
+def _real_url(app, rule, ids):
+    """The rule's URL with the ids above where it takes them (else _url's dummies)."""
+    values = {name: ids[name] for name in rule.arguments if name in ids}
+    if "kind" in rule.arguments:
+        values["kind"] = "ktp" if rule.rule.startswith("/akun/") else "ektp"
+    if "name" in rule.arguments:
+        values["name"] = "nik"
+    if len(values) < len(rule.arguments):
+        return _url(app, rule)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
 
 
 def test_there_are_many_fields_and_routes(app):
@@ -64,7 +124,9 @@ def officer_client(app, runner):
     officer route is open to them."""
     from .test_petugas_support import Officer
 
-    return Officer(app, runner, "pusat.fuzz@example.com", "pusat").sign_in().client
+    client = Officer(app, runner, "pusat.fuzz@example.com", "pusat").sign_in().client
+    client.real_ids = _officer_ids(app)
+    return client
 
 
 def _fuzz(app, client, data):
@@ -75,9 +137,27 @@ def _fuzz(app, client, data):
     forget_csrf()
     csrf, _ = form_fields(client.get("/").get_data(as_text=True))
     forget_csrf()
-    response = client.post(_url(app, rule), data={"csrf_token": csrf, **fields})
+    response = client.post(_real_url(app, rule, client.real_ids), data={"csrf_token": csrf, **fields})
+    SEEN[rule.rule].append(response.status_code)
     assert response.status_code < 500, (rule.rule, fields, response.status_code)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+SEEN = defaultdict(list)  # rule → statuses answered, over the whole module
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_seen():
+    """After both runs: how many hostile posts were made, and proof that the
+    id routes read their fields (some answer other than 404)."""
+    yield
+    total = sum(len(v) for v in SEEN.values())
+    with_ids = {rule: codes for rule, codes in SEEN.items() if "<" in rule}
+    print(f"\nhostile posts: {total} on {len(SEEN)} routes; "
+          f"id routes answering other than 404: {sum(any(c != 404 for c in v) for v in with_ids.values())}"
+          f" of {len(with_ids)}")
+    if total >= 100:  # only when the module ran whole
+        assert sum(any(c != 404 for c in v) for v in with_ids.values()) >= len(with_ids) // 2, with_ids
 
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
