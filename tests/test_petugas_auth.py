@@ -130,3 +130,21 @@ def test_duplicate_email_is_refused(runner):
                                  "--nik", "3276060101700009", "--nama", "X", "--peran", "pusat",
                                  "--sandi", OFFICER_PASSWORD])
     assert result.exit_code != 0 and "sudah dipakai" in result.output
+
+
+def test_cli_asks_for_the_password_twice_in_indonesian(app, runner):
+    """Without --sandi the password is asked (hidden) and confirmed, every
+    prompt and the mismatch message in Bahasa Indonesia."""
+    args = ["petugas", "buat", "--email", "tanya@contoh.test", "--nik", "3276060101700001",
+            "--nama", "Petugas Contoh", "--peran", "pusat"]
+    password = "sandi-yang-panjang-sekali"
+    result = runner.invoke(args=args, input=f"{password}\nsalah-ketik-sandinya\n{password}\n{password}\n")
+    assert result.exit_code == 0, result.output
+    assert "Kata sandi:" in result.output and "Ulangi untuk konfirmasi:" in result.output
+    assert "kedua kata sandi tidak sama" in result.output
+    for english in ("Repeat for confirmation", "do not match", "Sandi:"):
+        assert english not in result.output
+    assert password not in result.output
+    with app.app_context():
+        assert Account.get(Account.email == "tanya@contoh.test").role == "pusat"
+        flask_db.database.close()

@@ -139,10 +139,14 @@ def test_lists_show_only_the_own_region(world, who, path, hidden):
     assert ids[hidden] not in text(response)
 
 
-def test_desa_filter_cannot_reach_outside_the_region(world):
+def test_desa_filter_cannot_reach_outside_the_region(app, world):
     officers, ids = world
-    page = text(officers["kepala"].get(f"/petugas/usulan?desa={OTHER_DESA}"))
-    assert ids["proposal"] not in page and "0 usulan" in page
+    response = officers["kepala"].get(f"/petugas/usulan?desa={OTHER_DESA}")
+    assert response.status_code == 404 and ids["proposal"] not in text(response)
+    with app.app_context():
+        row = AuditLog.select().where(AuditLog.action == "akses_ditolak").order_by(AuditLog.id.desc()).get()
+        flask_db.database.close()
+    assert row.object_type == "wilayah" and row.object_id == OTHER_DESA
 
 
 def test_export_and_dashboard_and_audit_stay_in_region(app, world):

@@ -200,3 +200,16 @@ def test_a_second_send_while_one_is_pending_gives_the_same_one(neighbour, regist
     first = services.create(neighbour.account, registry_person, kind, *args, program=program)
     second = services.create(neighbour.account, registry_person, kind, *args, program=program)
     assert first.id == second.id and Objection.select().count() == 1
+
+
+def test_the_form_shows_the_handling_date_before_sending(neighbour, registry_person):
+    due = date.today() + timedelta(days=14)
+    link = neighbour.recipient_link(registry_person)
+    html = text(neighbour.client.get(link))
+    assert "14 hari" in html
+    assert f'<time datetime="{due.isoformat()}">{due.strftime("%d-%m-%Y")}</time>' in html
+    # The same date the objection gets once sent (and the error page keeps it).
+    assert due.strftime("%d-%m-%Y") in text(object_to(neighbour, registry_person, reason=""))
+    response = object_to(neighbour, registry_person, reason="meninggal")
+    assert Objection.get().due_date == due
+    assert due.strftime("%d-%m-%Y") in text(neighbour.client.get(response.headers["Location"]))

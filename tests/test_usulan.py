@@ -38,8 +38,9 @@ class Citizen:
         self.account = None
         monkeypatch.setattr("webapp.usulan.access.current_account", lambda: self.account)
 
-    def sign_in(self, id_=1, state="aktif"):
-        self.account = SimpleNamespace(id=id_, state=state, email=f"warga{id_}@contoh.test")
+    def sign_in(self, id_=1, state="aktif", reject_reason=None):
+        self.account = SimpleNamespace(id=id_, state=state, email=f"warga{id_}@contoh.test",
+                                       reject_reason=reject_reason)
         return self
 
     def csrf(self, path="/usulan/"):
@@ -88,17 +89,40 @@ def test_signed_out_is_sent_to_sign_in(client, monkeypatch):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("state, says", [
-    ("menunggu verifikasi e-mail", "kode 6 angka"),
-    ("menunggu verifikasi petugas", "Petugas sedang memeriksa"),
-    ("ditolak", "ditolak"),
+@pytest.mark.parametrize("state, reason, says, link", [
+    ("menunggu verifikasi e-mail", None, "kode 6 angka", "/akun/verifikasi"),
+    ("melengkapi foto", None, "unggah foto KTP dan swafoto", "/akun/foto"),
+    ("menunggu verifikasi petugas", None, "Petugas sedang memeriksa", None),
+    ("ditolak", "foto_buram", "Foto KTP buram atau terbalik.", "/akun/foto"),
+    ("ditolak", "tanpa_swafoto", "Tidak ada swafoto sambil memegang KTP.", "/akun/foto"),
+    ("ditolak", "ktp_fotokopi", "Foto KTP berupa fotokopi.", "/akun/foto"),
+    ("ditolak", "di_bawah_umur", "Akun hanya untuk umur 17 tahun ke atas", None),
+    ("ditolak", "data_tidak_sesuai", "Datang ke kantor desa/kelurahan dengan KTP dan KK", None),
+    ("ditolak", None, "Pendaftaran akun Anda ditolak", None),
 ])
-def test_inactive_accounts_are_told_why_and_what_to_do(client, monkeypatch, state, says):
-    Citizen(client, monkeypatch).sign_in(state=state)
+def test_inactive_accounts_are_told_why_and_what_to_do(client, monkeypatch, state, reason, says, link):
+    Citizen(client, monkeypatch).sign_in(state=state, reject_reason=reason)
     response = client.get("/usulan/")
     assert response.status_code == 403
-    assert says in text(response)
-    assert "Cek Usulan" not in text(response)
+    page = text(response)
+    assert says in page
+    assert "Cek Usulan" not in page
+    if link:
+        assert f'href="{link}"' in page
+    else:
+        assert 'href="/akun/foto"' not in page and 'href="/akun/verifikasi"' not in page
+    if state == "ditolak" and reason:
+        assert "Yang perlu Anda lakukan" in page
+
+
+def test_every_account_state_is_covered_and_an_active_one_may_propose(client, monkeypatch):
+    from webapp.akun.models import STATES
+
+    covered = {"menunggu verifikasi e-mail", "melengkapi foto", "menunggu verifikasi petugas", "ditolak"}
+    assert set(STATES) == covered | {"aktif"}
+    Citizen(client, monkeypatch).sign_in(state="aktif")
+    response = client.get("/usulan/")
+    assert response.status_code == 200 and "Cek Usulan" in text(response)
 
 
 def test_gate_opens_a_draft_and_goes_to_the_first_step(citizen, db):

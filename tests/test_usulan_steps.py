@@ -73,7 +73,7 @@ def test_members_add_edit_remove(citizen, pid):
 
 @pytest.mark.parametrize("change, message", [
     # the proposed person's own NIK
-    ({"nik": "3276061708750003", "birth_date": "17-08-1975"}, "sudah ada dalam usulan"),
+    ({"nik": "3276061708750003", "birth_date": "17-08-1975", "sex": "L"}, "sudah ada dalam usulan"),
     ({"nik": "12345"}, "16 digit"),
     ({"nik": "３２７６０６４５０８８００００４"}, "hanya berisi angka"),
     ({"birth_date": "06-08-1980"}, "tidak sama dengan tanggal di NIK"),
@@ -172,3 +172,30 @@ def test_sktm_is_asked_only_outside_the_registry(citizen, db):
     citizen.sign_in(id_=3)
     inside = citizen.started(no_kk=hh.no_kk)
     assert "SKTM" not in text(citizen.client.get(f"/usulan/{inside}/dokumen"))
+
+
+@pytest.mark.parametrize("sex, says", [("P", "Menurut NIK, orang ini laki-laki"),
+                                       ("L", None)])
+def test_person_step_checks_the_sex_against_the_nik(citizen, pid, sex, says):
+    """The proposed NIK 3276061708750003: day 17, so a man (a woman's day is 57)."""
+    response = step(citizen, pid, "data-diri", {"name": "Budi Santoso", "birth_place": "Depok",
+                                                "birth_date": "17-08-1975", "sex": sex,
+                                                "occupation": "Buruh harian lepas"})
+    if says is None:
+        assert response.status_code == 303 and proposal(pid).sex == "L"
+        return
+    html = text(response)
+    assert response.status_code == 422 and says in html
+    # Next to the field, and linked from the error summary; the answer kept.
+    assert re.search(r'<p class="error" id="sex-error">.*?Menurut NIK, orang ini laki-laki', html, re.S)
+    assert 'href="#sex"' in html and 'value="Budi Santoso"' in html
+    assert proposal(pid).sex != "P"
+
+
+def test_member_sex_is_checked_against_the_nik(citizen, pid):
+    # 3276064508800004: day 45 = 5 + 40, a woman.
+    response = step(citizen, pid, "anggota/tambah", dict(MEMBER, sex="L"))
+    assert response.status_code == 422
+    assert "Menurut NIK, orang ini perempuan" in text(response) and 'id="sex-error"' in text(response)
+    assert not ProposalMember.select().exists()
+    assert step(citizen, pid, "anggota/tambah", MEMBER).status_code == 303

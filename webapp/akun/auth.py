@@ -53,6 +53,10 @@ def masuk_kirim():
     form.password.data = ""
     if not result.ok:
         services.record_client_failure(request.remote_addr)
+        # Officers' failed passwords go to the audit log (webapp.petugas).
+        failed = current_app.extensions.get("akun.failed_sign_in")
+        if failed is not None:
+            failed(form.identitas.data, result)
         form.identitas.errors = [_locked_message(result.locked_until) if result.locked_until
                                  else _("NIK/e-mail atau kata sandi salah.")]
         return _login_page(form, status=422)

@@ -2,6 +2,7 @@
 
 from flask import has_request_context, request
 
+from ..akun.models import Account
 from .models import AuditLog
 
 
@@ -14,3 +15,15 @@ def record(actor, action, object_type="", object_id="", region="", detail=""):
                            actor_role=getattr(actor, "role", None) or "sistem",
                            action=action, object_type=object_type, object_id=str(object_id)[:64],
                            region_code=region or "", detail=str(detail)[:60], ip=ip[:45])
+
+
+def actor_names(entries):
+    """Account id → the e-mail of each officer who acted in `entries`, for
+    the "who" column. Only officer accounts: a citizen's data never shows."""
+    from .scope import ROLES
+
+    ids = {e.actor_id for e in entries if e.actor_id}
+    if not ids:
+        return {}
+    return dict(Account.select(Account.id, Account.email)
+                .where(Account.id.in_(sorted(ids)) & Account.role.in_(list(ROLES))).tuples())

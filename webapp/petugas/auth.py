@@ -7,6 +7,7 @@ import time
 from flask import current_app, redirect, session, url_for
 from flask_babel import gettext as _
 
+from ..akun import services as akun_services
 from ..akun.models import Account
 from ..akun.session import safe_next, sign_in
 from ..htmx import render
@@ -29,6 +30,18 @@ def start_second_factor(account, next_url):
                         "next": next_url or ""}
     audit.record(account, "masuk_sandi", "akun", account.public_id)
     return redirect(url_for("petugas.kode"), 303)
+
+
+def record_failed_password(identifier, result):
+    """Called by webapp.akun after a wrong password (or a locked identifier).
+    Only an officer's account is audited, under its own id and public id;
+    a citizen's or an unknown identifier is not, and the identifier itself
+    (e-mail or NIK) never goes into the log."""
+    account = akun_services.find_account(identifier)
+    if not scope.is_officer(account):
+        return
+    audit.record(account, "masuk_gagal", "akun", account.public_id,
+                 detail="sandi:terkunci" if result.locked_until else "sandi")
 
 
 def _pending_account():
@@ -85,5 +98,7 @@ def kode_kirim():
 
 
 def install(app):
-    """Hooks the code step into webapp.akun's password sign-in."""
+    """Hooks the code step, and the audit of failed passwords, into
+    webapp.akun's password sign-in."""
     app.extensions["akun.second_factor"] = start_second_factor
+    app.extensions["akun.failed_sign_in"] = record_failed_password

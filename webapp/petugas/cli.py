@@ -38,6 +38,17 @@ def _home_desa(scope_code):
     return code
 
 
+def _ask_password():
+    """Like click's password prompt (hidden, asked twice), in Bahasa Indonesia:
+    click's own prompt says "Repeat for confirmation" and its mismatch error
+    is English too."""
+    while True:
+        first = click.prompt("Kata sandi", hide_input=True)
+        if click.prompt("Ulangi untuk konfirmasi", hide_input=True) == first:
+            return first
+        click.echo("Kesalahan: kedua kata sandi tidak sama. Coba lagi.", err=True)
+
+
 def _officer(email):
     account = Account.get_or_none(Account.email == email.strip().lower())
     if account is None or not scope.is_officer(account):
@@ -57,10 +68,12 @@ def petugas_group():
 @click.option("--peran", required=True, type=click.Choice(sorted(scope.ROLES)), help="Peran petugas.")
 @click.option("--wilayah", default="", help="Kode wilayah kerja (desa untuk operator, kabupaten/kota "
               "untuk Dinas Sosial dan pemda; kosong untuk pusat).")
-@click.password_option("--sandi", help="Kata sandi (minimal 12 karakter).")
+@click.option("--sandi", help="Kata sandi (minimal 12 karakter); tanpa opsi ini ditanyakan dua kali.")
 @with_appcontext
 def create_command(email, nik, nama, peran, wilayah, sandi):
     """Membuat petugas dan menampilkan rahasia TOTP sekali saja."""
+    if sandi is None:
+        sandi = _ask_password()
     region = _region(wilayah.strip(), peran)
     checked = check_nik(nik)
     if not checked.ok:

@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from ..htmx import render
 from ..identity import mask_name, mask_nik
 from ..registry.models import Region
-from ..usulan import services as usulan
-from ..usulan.models import Proposal, ProposalEvent
-from . import importer, scope
+from ..wilayah import LABELS as LEVEL_LABELS
+from . import audit, importer, scope
 from .forms import ExportForm, UploadForm
 from .models import AuditLog
 from .views import bp, officer_required
@@ -76,31 +75,32 @@ def _csv_cell(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _ekspor_page(form, area, status=200, errors=None):
+    return render("petugas/ekspor.html", "content", status=status, form=form, area=area,
+                  errors=errors, level_labels=LEVEL_LABELS)
+
+
 @bp.get("/ekspor.csv")
 @officer_required()
 def ekspor():
-    """Proposals of the officer's region and every decision on them in the
-    period (by the event's date), as CSV. NIK and name are masked unless the
-    role needs them (Dinas Sosial, pusat)."""
+    """Proposals of the officer's region (or of a kecamatan/desa in it) and
+    every decision on them in the period (by the event's date), as CSV. NIK
+    and name are masked unless the role needs them (Dinas Sosial, pusat)."""
     officer = g.officer
     form = ExportForm(request.args)
+    area = scope.area_for(officer, request.args)
     if not form.validate() or form.dari.value > form.sampai.value:
-        return render("petugas/ekspor.html", "content", status=422, form=form,
-                      errors=[(n, m[0]) for n, m in form.errors.items()] or
-                      [("dari", _("Tanggal awal harus sebelum tanggal akhir."))])
+        return _ekspor_page(form, area, status=422, errors=[(n, m[0]) for n, m in form.errors.items()] or
+                            [("dari", _("Tanggal awal harus sebelum tanggal akhir."))])
     start = datetime.combine(form.dari.value, datetime.min.time())
     end = datetime.combine(form.sampai.value, datetime.min.time()) + timedelta(days=1)
     full = officer.role in FULL_EXPORT_ROLES
-    rows = (ProposalEvent.select(ProposalEvent, Proposal).join(Proposal)
-            .where(scope.in_region(Proposal.desa, officer) & (Proposal.status != usulan.DRAFT)
-                   & (ProposalEvent.created_at >= start) & (ProposalEvent.created_at < end))
-            .order_by(ProposalEvent.created_at, ProposalEvent.id))
     names = {}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["nomor_usulan", "kode_desa", "desa", "nik", "nama", "program", "status_sekarang",
                      "peristiwa", "oleh", "waktu", "catatan"])
-    for event in rows.iterator():
+    for event in scope.events_for(officer, start, end, area.code).iterator():
         p = event.proposal
         if p.desa_code not in names:
             names[p.desa_code] = Region.get_or_none(Region.code == p.desa_code)
@@ -110,10 +110,9 @@ def ekspor():
             p.nik if full else mask_nik(p.nik), (p.name or "") if full else mask_name(p.name or ""),
             p.programs, p.status, event.status, event.actor_role,
             event.created_at.isoformat(timespec="seconds"), event.note or "")])
-    from . import audit
-
-    audit.record(officer, "ekspor", "usulan", "", detail=f"{form.dari.value}..{form.sampai.value}")
-    filename = f"usulan-{form.dari.value}-{form.sampai.value}.csv"
+    period = f"{form.dari.value}..{form.sampai.value}"
+    audit.record(officer, "ekspor", "usulan", "", detail=f"{period} {area.code}" if area.code else period)
+    filename = f"usulan-{area.code + '-' if area.code else ''}{form.dari.value}-{form.sampai.value}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "private, no-store"})
@@ -122,8 +121,10 @@ def ekspor():
 @bp.get("/ekspor")
 @officer_required()
 def ekspor_form():
-    """The export form (a GET form to /petugas/ekspor.csv)."""
-    return render("petugas/ekspor.html", "content", form=ExportForm(formdata=None), errors=None)
+    """The export form (a GET form to /petugas/ekspor.csv). "Pilih" comes
+    back here with the choices kept and the next region level filled."""
+    form = ExportForm(request.args) if request.args else ExportForm(formdata=None)
+    return _ekspor_page(form, scope.area_for(g.officer, request.args))
 
 
 @bp.get("/audit")
@@ -152,4 +153,5 @@ def audit_log():
     actions = [a for (a,) in AuditLog.select(AuditLog.action).distinct().order_by(AuditLog.action).tuples()]
     return render("petugas/audit.html", "content", items=items, page=page, action=action, role=role,
                   day=day, actions=actions, roles=scope.ROLE_LABELS, errors=None,
+                  actors=audit.actor_names(items),
                   has_next=len(items) == AUDIT_PER_PAGE, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])

@@ -13,10 +13,11 @@ from ..usulan.access import assisting_officer
 from ..usulan.drafts import DOCUMENT_NAMES, documents_of, members_of, originals_seen
 from ..usulan.models import Proposal
 from ..usulan.status import timeline
+from ..wilayah import LABELS as LEVEL_LABELS
 from . import scope, services
 from .forms import DecisionForm, MusyawarahForm, VisitForm
 from .models import Musyawarah, StageRecord
-from .views import PER_PAGE, bp, is_overdue, officer_required, overdue_since
+from .views import PER_PAGE, bp, is_overdue, officer_required, overdue_condition
 
 MAX_VISIT_PHOTOS = 5
 
@@ -39,26 +40,28 @@ def usulan_list():
     stage = request.args.get("tahap", "")
     if stage not in usulan.LABELS or stage == usulan.DRAFT:
         stage = ""
-    desa = request.args.get("desa", "").strip()[:13]
+    area = scope.area_for(officer, request.args)
+    overdue_only = bool(request.args.get("terlambat"))
     query = scope.proposals_for(officer)
     if stage:
         query = query.where(Proposal.status == stage)
-    if desa:
-        query = query.where(Proposal.desa == desa)
-    if request.args.get("terlambat") and stage in usulan.IN_REVIEW:
-        query = query.where(Proposal.updated_at < overdue_since(stage))
+    if area.code:
+        query = query.where(scope.under(Proposal.desa, area.code))
+    if overdue_only:  # across stages, each against its own deadline
+        query = query.where(overdue_condition())
     page = _int_arg("hal")
     total = query.count()
     items = list(query.order_by(Proposal.updated_at, Proposal.id).paginate(page, PER_PAGE))
     desa_names = dict(Region.select(Region.code, Region.name)
                       .where(Region.code.in_({p.desa_code for p in items})).tuples()) if items else {}
-    return render_list(items, total, page, stage, desa, desa_names)
+    return render_list(items, total, page, stage, area, overdue_only, desa_names)
 
 
-def render_list(items, total, page, stage, desa, desa_names):
+def render_list(items, total, page, stage, area, overdue_only, desa_names):
     stages = [(s, usulan.label(s)) for s in usulan.PATH + (usulan.PERBAIKAN, usulan.DITOLAK)]
     return render("petugas/usulan_list.html", "content", items=items, total=total, page=page,
-                  pages=max(1, -(-total // PER_PAGE)), stage=stage, desa=desa, desa_names=desa_names,
+                  pages=max(1, -(-total // PER_PAGE)), stage=stage, area=area, overdue_only=overdue_only,
+                  level_labels=LEVEL_LABELS, desa_names=desa_names,
                   stages=stages, label=usulan.label, is_overdue=is_overdue, errors=None,
                   may_decide=lambda p: scope.may_decide(g.officer, p))
 

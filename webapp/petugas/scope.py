@@ -12,16 +12,18 @@ Roles and the level of their region_scope:
 """
 
 import logging
+from dataclasses import dataclass, field
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from peewee import SQL
 
+from .. import wilayah
 from ..akun.models import Account
 from ..registry.models import Person
 from ..sanggahan.models import Objection
 from ..usulan import services as usulan
-from ..usulan.models import Proposal
+from ..usulan.models import Proposal, ProposalEvent
 from . import audit
 from .models import AuditLog, ImportJob, Musyawarah, StageRecord, VisitPhoto
 
@@ -69,7 +71,12 @@ def in_region(column, officer):
     scope = officer.region_scope
     if officer.role not in ROLES or not scope:
         return SQL("1 = 0")  # a misconfigured officer sees nothing
-    return (column == scope) | column.startswith(scope + ".")
+    return under(column, scope)
+
+
+def under(column, code):
+    """A condition: `column` is region `code` or lies inside it."""
+    return (column == code) | column.startswith(code + ".")
 
 
 def code_in_region(code, officer):
@@ -108,6 +115,17 @@ def assisted_for(officer):
     in the officer's region."""
     return Proposal.select().where((Proposal.assisted_by == officer.id)
                                    & (Proposal.desa.is_null() | in_region(Proposal.desa, officer)))
+
+
+def events_for(officer, start, end, area=None):
+    """Every event (with its proposal) in [start, end) on the sent proposals
+    of the officer's region, or of `area` inside it (Area.code), in order."""
+    query = (ProposalEvent.select(ProposalEvent, Proposal).join(Proposal)
+             .where(in_region(Proposal.desa, officer) & (Proposal.status != usulan.DRAFT)
+                    & (ProposalEvent.created_at >= start) & (ProposalEvent.created_at < end)))
+    if area:
+        query = query.where(under(Proposal.desa, area))
+    return query.order_by(ProposalEvent.created_at, ProposalEvent.id)
 
 
 def audit_for(officer):
@@ -151,3 +169,52 @@ def deny(officer, kind, public_id):
 
 def may_decide(officer, proposal):
     return officer.role in STAGE_ROLES.get(proposal.status, ())
+
+
+# -- choosing a part of the officer's region (queue filter, export) ------------
+@dataclass
+class Area:
+    """The region selects below the officer's scope, from the query string.
+    `levels`: (level, parent code, chosen code or "") for each select that can
+    be filled; `code`: the deepest choice (None: the whole region)."""
+
+    levels: list = field(default_factory=list)
+    code: str | None = None
+
+    @staticmethod
+    def option_markup(parent, chosen):
+        return wilayah.option_markup(parent, chosen)
+
+
+def area_for(officer, values):
+    """Reads provinsi/kabupaten/kecamatan/desa codes (the levels below the
+    officer's scope are choices) and checks them here, in the one region
+    rule: any code outside the region is a logged 404 (deny); one that no longer fits
+    the choice above it (a kecamatan changed without JavaScript) is dropped.
+    A lower code given alone brings its parents (?desa=32.76.06.1001)."""
+    for level in wilayah.LEVELS:
+        value = values.get(level, "")
+        if value and (not isinstance(value, str) or len(value) > 13):
+            deny(officer, "wilayah", "")
+        if value and not code_in_region(value, officer):
+            deny(officer, "wilayah", value)
+    start = 0 if officer.role == PUSAT else ROLES.get(officer.role, 0)
+    if officer.role != PUSAT and not officer.region_scope:
+        return Area()
+    below = wilayah.LEVELS[start:]
+    given = {level: values.get(level, "") for level in below}
+    deepest = next((given[level] for level in reversed(below) if given[level]), "")
+    if deepest and wilayah.is_code(deepest):  # fill the parents of a code given alone
+        parts = deepest.split(".")
+        for depth, level in enumerate(wilayah.LEVELS[:len(parts)]):
+            if level in given and not given[level]:
+                given[level] = ".".join(parts[:depth + 1])
+    area = Area()
+    parent = officer.region_scope if officer.role != PUSAT else None
+    for level in below:
+        chosen = given[level] if given[level] in wilayah.child_codes(parent) else ""
+        area.levels.append((level, parent, chosen))
+        if not chosen:
+            break
+        area.code = parent = chosen
+    return area

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from ..akun.models import utcnow
 from ..akun.session import current_account
 from ..htmx import render
 from ..usulan import services as usulan
@@ -65,8 +66,35 @@ def overdue_since(status, now=None):
     return (now or datetime.now()) - timedelta(days=stage_days().get(status, 30))
 
 
+def overdue_condition(now=None):
+    """A condition: the proposal sits in a review stage longer than that
+    stage's own deadline (any stage)."""
+    condition = None
+    for status in usulan.IN_REVIEW:
+        term = (Proposal.status == status) & (Proposal.updated_at < overdue_since(status, now))
+        condition = term if condition is None else condition | term
+    return condition
+
+
 def is_overdue(proposal, now=None):
     return proposal.status in usulan.IN_REVIEW and proposal.updated_at < overdue_since(proposal.status, now)
+
+
+def decisions_this_month(officer, now=None):
+    """{decision: count} of proposal decisions in the officer's region since
+    the first of this month. AuditLog.at is UTC, so the month starts at
+    00:00 UTC too (`now` is UTC; one clock on both sides)."""
+    first = (now or utcnow()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    decided = (scope.audit_for(officer)
+               .select(AuditLog.detail, fn.COUNT(AuditLog.id))
+               .where((AuditLog.action == "putusan_usulan") & (AuditLog.at >= first))
+               .group_by(AuditLog.detail).tuples())
+    per_decision = dict.fromkeys(usulan.DECISIONS, 0)
+    for detail, count in decided:
+        decision = detail.rpartition(":")[2]
+        if decision in per_decision:
+            per_decision[decision] += count
+    return per_decision
 
 
 def _bars(rows):
@@ -87,17 +115,7 @@ def index():
     overdue = [(usulan.label(s), base.where((Proposal.status == s)
                                             & (Proposal.updated_at < overdue_since(s))).count())
                for s in usulan.IN_REVIEW]
-    first = datetime.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    decided = (scope.audit_for(officer)
-               .select(AuditLog.detail, fn.COUNT(AuditLog.id))
-               .where((AuditLog.action == "putusan_usulan") & (AuditLog.at >= first))
-               .group_by(AuditLog.detail).tuples())
-    per_decision = dict.fromkeys(usulan.DECISIONS, 0)
-    for detail, count in decided:
-        decision = detail.rpartition(":")[2]
-        if decision in per_decision:
-            per_decision[decision] += count
-    decisions = [(DECISION_LABELS[d], n) for d, n in per_decision.items()]
+    decisions = [(DECISION_LABELS[d], n) for d, n in decisions_this_month(officer).items()]
     return render("petugas/index.html", "content", officer=officer, errors=None,
                   role_label=scope.ROLE_LABELS[officer.role],
                   charts=[("stages", _l("Usulan per tahap"), _bars(stages)),

@@ -37,11 +37,27 @@ def active_required(view):
         if account is None:
             return redirect(login_url())
         if account.state != services.ACTIVE:
-            return render(INACTIVE_TEMPLATE, "content", status=403, account=account, errors=None)
+            return render(INACTIVE_TEMPLATE, "content", status=403, account=account, errors=None,
+                          **inactive_context(account))
         g.citizen = account
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def inactive_context(account):
+    """Why an account cannot propose yet and its next step: the rejection
+    reason with its advice (webapp.akun's REJECT_REASONS), and whether new
+    photos fix it. The links exist only where webapp.akun is installed."""
+    try:
+        from ..akun.services import PHOTO_REASONS, REJECT_REASONS
+    except ImportError:
+        PHOTO_REASONS, REJECT_REASONS = frozenset(), {}
+    code = getattr(account, "reject_reason", None) or ""
+    views = current_app.view_functions
+    return {"reason": REJECT_REASONS.get(code), "photo_fix": code in PHOTO_REASONS,
+            "photo_url": url_for("akun.foto") if "akun.foto" in views else None,
+            "code_url": url_for("akun.verifikasi") if "akun.verifikasi" in views else None}
 
 
 def own_or_404(public_id):

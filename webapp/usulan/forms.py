@@ -101,6 +101,18 @@ class PersonForm(FlaskForm):
     def validate_sex(self, field):
         if field.data not in ("L", "P"):
             raise StopValidation(str(_l("Pilih jenis kelamin.")))
+        # The NIK carries the sex: for a woman 40 is added to the birth day (digits 7–8).
+        info = getattr(self, "nik_info", None) or check_nik(self.nik_value())
+        if info.ok and info.sex and info.sex != field.data:
+            raise StopValidation(str(SEX_MISMATCH[info.sex]))
+
+
+SEX_MISMATCH = {
+    "P": _l("Menurut NIK, orang ini perempuan: pada NIK perempuan, tanggal lahir (digit 7–8) ditambah 40. "
+            "Periksa kembali jenis kelamin dan NIK pada KTP."),
+    "L": _l("Menurut NIK, orang ini laki-laki: pada NIK perempuan, tanggal lahir (digit 7–8) ditambah 40, "
+            "dan NIK ini tidak. Periksa kembali jenis kelamin dan NIK pada KTP."),
+}
 
 
 class MemberForm(PersonForm):
