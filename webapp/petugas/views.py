@@ -98,9 +98,10 @@ def decisions_this_month(officer, now=None):
 
 
 def _bars(rows):
-    """(label, value) → rows with a bar width in SVG units (0–300)."""
+    """(label, value) → rows with a bar width in SVG units (0–250 of the
+    chart's 360: room for the count after the longest bar)."""
     top = max([v for _label, v in rows] or [0]) or 1
-    return [(label, value, round(300 * value / top)) for label, value in rows]
+    return [(label, value, round(250 * value / top)) for label, value in rows]
 
 
 @bp.get("/")
