@@ -88,3 +88,46 @@ def start_server(template_instance, tmp_path_factory, workers=2, **overrides):
     finally:
         _stop(process)
         backend.drop(database)
+
+
+class HttpClient:
+    """One person over real HTTP: a cookie jar, GETs and form POSTs, and the
+    CSRF and captcha tokens a page carries."""
+
+    def __init__(self, base):
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def _open(self, request):
+        import urllib.error
+
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    def get(self, path):
+        import urllib.request
+
+        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - http on loopback
+
+    def post(self, path, data):
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(data).encode()
+        return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))  # noqa: S310
+
+    def form(self, path):
+        """(csrf token, captcha token or None) of the form at `path`."""
+        import re
+
+        html = self.get(path)[1]
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        token = re.search(r'name="captcha_token" value="([^"]+)"', html)
+        return csrf, token and token.group(1)

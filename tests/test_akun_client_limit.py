@@ -2,11 +2,6 @@
 gunicorn workers without Redis: the counter lives in the database, keyed on
 an HMAC of the client address, not in each worker's memory."""
 
-import http.cookiejar
-import re
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
@@ -14,37 +9,11 @@ from webapp import create_app
 from webapp.db import close_all
 
 from .conftest import PASSWORD, new_account, synthetic_nik
-from .server import start_server
+from .server import HttpClient, start_server
 
 WORKERS = 4
 LIMIT = 4
 ATTEMPTS = 16
-
-
-class Browser:
-    """One client: a cookie jar and form posts, over real HTTP."""
-
-    def __init__(self, base):
-        self.base = base
-        cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
-
-    def _open(self, request):
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def get(self, path):
-        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - http on loopback
-
-    def post(self, path, data):
-        body = urllib.parse.urlencode(data).encode()
-        return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))  # noqa: S310
-
-    def csrf(self, path):
-        return re.search(r'name="csrf_token" value="([^"]+)"', self.get(path)[1]).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +29,8 @@ def test_wrong_sign_ins_from_one_client_hit_the_limit_on_every_worker(server):
         emails = [new_account(nik=synthetic_nik(serial=f"{8100 + i:04d}"),
                               email=f"batas{i}@example.com").email for i in range(4)]
         close_all()
-    client = Browser(server.url)
-    csrf = client.csrf("/akun/masuk")
+    client = HttpClient(server.url)
+    csrf = client.form("/akun/masuk")[0]
     statuses = []
     for i in range(ATTEMPTS):
         # Several accounts, one wrong try each at a time: the per-account lock

@@ -1,15 +1,10 @@
 """Several gunicorn workers on one SQLite file (SECURITY.md 27), and a worker
 killed in the middle of an upload (SECURITY.md 28)."""
 
-import http.cookiejar
 import os
-import re
 import signal
 import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,7 +14,7 @@ from webapp.db import close_all
 
 from .conftest import CAPTCHA, PASSWORD, new_account, registration_data, synthetic_nik
 from .dbbackend import NAME
-from .server import start_server
+from .server import HttpClient, start_server
 
 pytestmark = pytest.mark.skipif(NAME != "sqlite", reason="the SQLite write path is what this tests")
 
@@ -29,35 +24,6 @@ LOOKUPS = 24
 PROPOSALS = 8
 
 
-class Browser:
-    """One person: a cookie jar and form posts, over real HTTP."""
-
-    def __init__(self, base):
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def _open(self, request):
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def get(self, path):
-        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - http on loopback
-
-    def post(self, path, data):
-        body = urllib.parse.urlencode(data).encode()
-        return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))  # noqa: S310
-
-    def form(self, path):
-        status, html = self.get(path)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        token = re.search(r'name="captcha_token" value="([^"]+)"', html)
-        return csrf, token and token.group(1)
-
-
 @pytest.fixture(scope="module")
 def server(template_instance, tmp_path_factory):
     with start_server(template_instance, tmp_path_factory, workers=WORKERS) as served:
@@ -65,7 +31,7 @@ def server(template_instance, tmp_path_factory):
 
 
 def _register(server, i):
-    person = Browser(server.url)
+    person = HttpClient(server.url)
     csrf, _ = person.form("/akun/daftar")
     data = registration_data(csrf, nik=synthetic_nik(serial=f"{7000 + i:04d}"),
                              email=f"serentak{i}@example.com")
@@ -73,14 +39,14 @@ def _register(server, i):
 
 
 def _lookup(server, nik):
-    person = Browser(server.url)
+    person = HttpClient(server.url)
     csrf, token = person.form("/?mode=nik")
     return person.post("/", {"csrf_token": csrf, "captcha_token": token, "captcha": CAPTCHA,
                              "mode": "nik", "nik": nik})
 
 
 def _propose(server, i):
-    person = Browser(server.url)
+    person = HttpClient(server.url)
     csrf, _ = person.form("/akun/masuk")
     person.post("/akun/masuk", {"csrf_token": csrf, "identitas": f"usul{i}@example.com",
                                 "password": PASSWORD})
@@ -142,7 +108,7 @@ def test_killing_a_worker_mid_upload_leaves_nothing_half_written(template_instan
         with app.app_context():
             account = new_account(state="melengkapi foto")
             close_all()
-        person = Browser(served.url)
+        person = HttpClient(served.url)
         csrf, _ = person.form("/akun/masuk")
         person.post("/akun/masuk", {"csrf_token": csrf, "identitas": account.email, "password": PASSWORD})
         csrf, _ = person.form("/akun/foto")
@@ -179,7 +145,7 @@ def test_killing_a_worker_mid_upload_leaves_nothing_half_written(template_instan
         # The master starts a new worker and the site answers again.
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if Browser(served.url).get("/")[0] == 200:
+            if HttpClient(served.url).get("/")[0] == 200:
                 break
             time.sleep(0.2)
         else:
