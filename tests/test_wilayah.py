@@ -79,3 +79,26 @@ def test_suite_runs_on_the_database_it_was_asked_for(db):
     from .dbbackend import NAME
 
     assert is_sqlite(db) == (NAME == "sqlite")
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_fragment_is_compressed_once_and_each_target_gets_its_own_ids(client, encoding):
+    """Fragments are kept compressed per worker: the cached bytes must still
+    be right for each encoding, each picker's ids and the plain answer."""
+    import gzip
+
+    import brotli
+
+    plain = client.get("/wilayah/32.76", headers={"HX-Request": "true", "HX-Target": "kecamatan"})
+    assert "Content-Encoding" not in plain.headers
+    for _ in range(2):  # the second answer comes from the cache
+        packed = client.get("/wilayah/32.76", headers={"HX-Request": "true", "HX-Target": "kecamatan",
+                                                      "Accept-Encoding": encoding})
+        assert packed.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        body = (brotli.decompress if encoding == "br" else gzip.decompress)(packed.get_data())
+        assert body == plain.get_data()
+    other = client.get("/wilayah/32.76", headers={"HX-Request": "true", "HX-Target": "alamat-kecamatan",
+                                                 "Accept-Encoding": encoding})
+    body = (brotli.decompress if encoding == "br" else gzip.decompress)(other.get_data()).decode()
+    assert 'id="alamat-desa"' in body and 'id="desa"' not in body

@@ -46,8 +46,7 @@ def init_app(app):
             response.cache_control.public = True
             response.cache_control.max_age = _ONE_YEAR
             response.cache_control.immutable = True
-        accepted = request.accept_encodings
-        algorithm = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
+        algorithm = accepted_encoding()
         path = os.path.join(folders[request.endpoint], request.view_args["filename"])
         if algorithm and path.endswith(_COMPRESSIBLE) and os.path.isfile(path):
             body = _compressed(path, os.path.getmtime(path), algorithm)
@@ -62,10 +61,20 @@ def init_app(app):
 _COMPRESSIBLE = (".js", ".css", ".svg")
 
 
+def accepted_encoding():
+    """"br", "gzip" or None: what this request's client takes, brotli first."""
+    accepted = request.accept_encodings
+    return "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
+
+
+def compress(data: bytes, algorithm) -> bytes:
+    """At the highest level: for bodies compressed once and served many times."""
+    return brotli.compress(data, quality=11) if algorithm == "br" else gzip.compress(data, 9)
+
+
 @lru_cache(maxsize=64)
 def _compressed(path, _mtime, algorithm):
     """Each static file is compressed once per process (the mtime in the key
     drops a stale copy after a deploy)."""
     with open(path, "rb") as f:
-        data = f.read()
-    return brotli.compress(data, quality=11) if algorithm == "br" else gzip.compress(data, 9)
+        return compress(f.read(), algorithm)

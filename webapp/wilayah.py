@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from flask import Blueprint, abort, make_response, render_template
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request
 from markupsafe import Markup, escape
 
+from .assets import accepted_encoding, compress
 from .registry.models import Region
 
 bp = Blueprint("wilayah", __name__, url_prefix="/wilayah")
@@ -68,8 +70,20 @@ def option_markup(code, selected=None):
     return Markup(html)  # noqa: S704 - names escaped above, codes are digits and dots
 
 
+@lru_cache(maxsize=4096)
+def _fragment(kode, prefix, _locale, encoding):
+    """The options fragment of `kode` as sent: rendered and compressed once per
+    worker for each picker prefix, language and encoding — the same bytes for
+    every visitor, and the most requested answer of the site."""
+    depth = kode.count(".") + 1  # 1 provinsi … 3 kecamatan
+    clear = [] if prefix is None else [(prefix + lower, PLACEHOLDERS[lower]) for lower in LEVELS[depth + 1:]]
+    body = render_template("wilayah/options.html", placeholder=PLACEHOLDERS[LEVELS[depth]],
+                           options=option_markup(kode), clear=clear).encode()
+    return compress(body, encoding) if encoding else body
+
+
 def clear_caches():
-    for cached in (children, child_codes, _option_markup):
+    for cached in (children, child_codes, _option_markup, _fragment):
         cached.cache_clear()
 
 
@@ -127,16 +141,18 @@ def options(kode):
     """The <option> list of the children of region `kode`."""
     if not is_code(kode) or kode.count(".") >= 3 or kode not in child_codes(parent_of(kode)):
         abort(404)
-    depth = kode.count(".") + 1  # 1 provinsi … 3 kecamatan
-    level = LEVELS[depth]
-    clear = []
+    level = LEVELS[kode.count(".") + 1]
+    # The picker's ids (<prefix><level>) come from the select htmx fills; the
+    # levels below it are cleared out of band.
     target = request.htmx.target if request.htmx else None
+    prefix = None
     if target and target.endswith(level) and _PREFIX.match(target[: -len(level)] or "x"):
         prefix = target[: -len(level)]
-        clear = [(prefix + lower, PLACEHOLDERS[lower]) for lower in LEVELS[depth + 1:]]
-    body = render_template("wilayah/options.html", placeholder=PLACEHOLDERS[level],
-                           options=option_markup(kode), clear=clear)
-    response = make_response(body)
+    encoding = accepted_encoding()
+    response = make_response(_fragment(kode, prefix, str(get_locale()), encoding))
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
     response.vary.add("HX-Request")
     response.vary.add("HX-Target")
     response.cache_control.public = True
