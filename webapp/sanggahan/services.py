@@ -72,6 +72,11 @@ def pending_for(account, person, program=None):
     return query.first()
 
 
+def due_date(sent=None):
+    """The date by which an objection sent on `sent` (today) is handled."""
+    return (sent or date.today()) + timedelta(days=HANDLING_DAYS)
+
+
 def create(account, person, kind, reason, note, honest, photo=None, program=None, today=None):
     """Records an objection or withdrawal; the handling window ends 14 days on.
     While one is pending for the same person (and program), that one is
@@ -89,7 +94,7 @@ def create(account, person, kind, reason, note, honest, photo=None, program=None
         return Objection.create(
             public_id=secrets.token_urlsafe(16), account_id=account.id, kind=kind, person=person,
             program=program, reason=reason if kind == SANGGAH else WITHDRAW_REASON[0], note=note or None,
-            photo=photo, honest=True, status=PENDING, due_date=start + timedelta(days=HANDLING_DAYS))
+            photo=photo, honest=True, status=PENDING, due_date=due_date(start))
 
 
 def own_person(account):

@@ -2,7 +2,6 @@
 own objections, and withdrawing oneself from a program."""
 
 import logging
-from datetime import date, timedelta
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -56,12 +55,7 @@ def _objection_page(person, token, form, status=200, photo_error=None):
     return render("sanggahan/form.html", "content", status=status, form=form, token=token,
                   masked_name=mask_name(person.name), programs=programs_of([person])[person.id],
                   errors=_errors(form, extra), photo_error=photo_error,
-                  due_days=services.HANDLING_DAYS, due_date=_due_if_sent_today())
-
-
-def _due_if_sent_today(today=None):
-    """The handling date an objection sent now gets (services.create's window)."""
-    return (today or date.today()) + timedelta(days=services.HANDLING_DAYS)
+                  due_days=services.HANDLING_DAYS, due_date=services.due_date())
 
 
 @bp.route("/baru/<token>", methods=["GET", "POST"])
