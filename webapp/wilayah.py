@@ -98,7 +98,6 @@ class Picker:
 
     prefix: str = ""
     chosen: dict = field(default_factory=dict)
-    options: dict = field(default_factory=dict)
     parents: dict = field(default_factory=dict)  # level → the code whose children it lists
 
     @property
@@ -126,7 +125,6 @@ def build_picker(values, prefix=""):
     parent = None
     for level in LEVELS:
         listed = bool(parent or level == "provinsi")
-        picker.options[level] = children(parent) if listed else ()
         if listed:
             picker.parents[level] = parent
         value = values.get(level) or ""

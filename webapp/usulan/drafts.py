@@ -193,13 +193,18 @@ def originals_seen(proposal):
     return {o.kind: o for o in ProposalOriginalSeen.select().where(ProposalOriginalSeen.proposal == proposal)}
 
 
-def mark_original_seen(proposal, kind, officer_id):
-    """The officer who fills this assisted proposal saw the original `kind`.
-    Nobody else may: a citizen's own proposal, or another officer, is refused."""
+def _check_assisting(proposal, officer_id):
+    """Only the officer filling this assisted draft may tick or untick originals."""
     if proposal.status not in EDITABLE:
         raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
     if proposal.assisted_by is None or proposal.assisted_by != officer_id:
         raise TransitionError(_l("Hanya petugas yang membantu usulan ini yang dapat menandai dokumen asli."))
+
+
+def mark_original_seen(proposal, kind, officer_id):
+    """The officer who fills this assisted proposal saw the original `kind`.
+    Nobody else may: a citizen's own proposal, or another officer, is refused."""
+    _check_assisting(proposal, officer_id)
     if kind not in ORIGINAL_KINDS:
         raise TransitionError(_l("Dokumen ini harus diunggah."))
     with atomic_write():
@@ -213,10 +218,7 @@ def mark_original_seen(proposal, kind, officer_id):
 
 def unmark_original_seen(proposal, kind, officer_id):
     """Takes the tick back (an upload is then needed again)."""
-    if proposal.status not in EDITABLE:
-        raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
-    if proposal.assisted_by is None or proposal.assisted_by != officer_id:
-        raise TransitionError(_l("Hanya petugas yang membantu usulan ini yang dapat menandai dokumen asli."))
+    _check_assisting(proposal, officer_id)
     with atomic_write():
         ProposalOriginalSeen.delete().where((ProposalOriginalSeen.proposal == proposal)
                                             & (ProposalOriginalSeen.kind == kind)).execute()
