@@ -159,7 +159,11 @@ class Rows:
 
         def add(program, person=None):
             ids["enrollment"] += 1
-            if random_() < 0.05:
+            if program == "PBI-JK":  # a membership: AKTIF / NONAKTIF, never a money stage
+                active = random_() >= 0.05
+                out.append((ids["enrollment"], hh, person, program, self.year, self.quarter,
+                            "YA" if active else "TIDAK", "AKTIF" if active else "NONAKTIF", None, self.now))
+            elif random_() < 0.05:
                 out.append((ids["enrollment"], hh, person, program, self.year, self.quarter, "TIDAK",
                             "DIHENTIKAN", self.rng.choice(ENDED), self.now))
             else:

@@ -46,8 +46,8 @@ def test_example_file_creates_households_persons_and_enrolments(app):
     # PKH is a household program (no person); PBI-JK one per insured person; Darmo has none.
     assert enrolments == [
         ("3276060101300011", "", "PKH", 2026, 3, "YA", "PENETAPAN", None),
-        ("3276060101300011", "3276061505700011", "PBI-JK", 2026, 3, "YA", "SP2D", None),
-        ("3276060101300011", "3276066208750012", "PBI-JK", 2026, 3, "YA", "SP2D", None),
+        ("3276060101300011", "3276061505700011", "PBI-JK", 2026, 3, "YA", "AKTIF", None),
+        ("3276060101300011", "3276066208750012", "PBI-JK", 2026, 3, "YA", "AKTIF", None),
     ]
 
 

@@ -63,7 +63,7 @@ def test_full_path_to_a_successful_lookup(app, officers, mail_outbox):
     assert refused.status_code == 409 and "kunjungan rumah" in text(refused)
     visit = ver.post(f"/petugas/usulan/{pid}/kunjungan",
                      {"tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah", "tanpa_jamban"],
-                      "catatan": "Rumah kontrakan satu kamar",
+                      "catatan": "Rumah kontrakan satu kamar", "desil": "3",
                       "foto": [(jpeg(), "a.jpg"), (jpeg((9, 9, 9)), "b.jpg")]},
                      csrf_from=f"/petugas/usulan/{pid}", content_type="multipart/form-data")
     assert visit.status_code == 303, text(visit)
@@ -90,7 +90,11 @@ def test_full_path_to_a_successful_lookup(app, officers, mail_outbox):
         rows = list(Enrollment.select().where(Enrollment.household == household))
         assert {(e.program_code, e.person_id) for e in rows} == {("PKH", None), ("PBI-JK", head.id),
                                                               ("PBI-JK", wife.id)}
-        assert all((e.year, e.quarter, e.stage, e.status) == (year, quarter, "PENETAPAN", "YA") for e in rows)
+        assert household.desil == 3  # recorded at the home visit
+        assert all((e.year, e.quarter, e.status) == (year, quarter, "YA") for e in rows)
+        # PKH is cash and starts at PENETAPAN; PBI-JK is a membership, active from the period.
+        assert {e.stage for e in rows if e.program_code == "PKH"} == {"PENETAPAN"}
+        assert {e.stage for e in rows if e.program_code == "PBI-JK"} == {"AKTIF"}
         assert Proposal.get(Proposal.public_id == pid).registry_household_id == household.id
         flask_db.database.close()
 
@@ -99,7 +103,7 @@ def test_full_path_to_a_successful_lookup(app, officers, mail_outbox):
     # The real lookup (POST with captcha) finds the household at once.
     lookup = Lookup(app.test_client())
     found = text(lookup.by_name(DESA, "budi  HARTONO"))
-    assert "B**I H*****O" in found and "Penetapan" in found
+    assert "B**I H*****O" in found and "Ditetapkan sebagai penerima" in found and "Desil 3" in found
     assert found.count('class="status yes"') == 2  # PKH and PBI-JK
     by_wife = text(lookup.by_nik(WIFE_NIK))
     assert "S*I W*****I" in by_wife and by_wife.count('class="status yes"') == 2

@@ -25,7 +25,7 @@ GOOD_ROWS = HEADER + (
     "3276060101300011,3276061505700011,Slamet Riyadi,1970-05-15,L,Kepala Keluarga,32.76.06.1001,"
     "Jl. Contoh 1,2,PKH,{y},{q},YA,SP2D\n"
     "3276060101300011,3276066208750012,Wati Lestari,1975-08-22,P,Istri,32.76.06.1001,"
-    "Jl. Contoh 1,2,PBI-JK,{y},{q},YA,SP2D\n")
+    "Jl. Contoh 1,2,PBI-JK,{y},{q},YA,AKTIF\n")
 # Birth date not the NIK's, and desil 11: line 4 of the file.
 BAD_ROW = ("3276060101300012,3276061505700099,Darmo,1961-01-03,L,Kepala Keluarga,32.76.06.1001,"
            "Gg. 4,11,PKH,{y},{q},YA,\n")
@@ -72,7 +72,8 @@ def test_upheld_objection_removes_the_recipient_from_the_lookup(app, verifikator
                                 csrf_from=f"/petugas/sanggahan/{objection.public_id}")
     assert response.status_code == 303, text(response)
     after = text(lookup.by_nik(nik))
-    assert 'class="status yes"' not in after and "EXCLUDE – MENINGGAL" in after
+    assert 'class="status yes"' not in after and "tercatat sudah meninggal dunia" in after
+    assert "EXCLUDE" not in after
     assert "diterima" in mail_outbox.last().get_content()
     again = verifikator.post(f"/petugas/sanggahan/{objection.public_id}/putusan", {"keputusan": "tolak",
                                                                                   "catatan": "x"})
@@ -121,7 +122,8 @@ def test_withdrawal_is_applied_the_same_way(app, verifikator):
                                      program=program)
         flask_db.database.close()
     verifikator.post(f"/petugas/sanggahan/{objection.public_id}/putusan", {"keputusan": "terima"})
-    assert "EXCLUDE – MENGUNDURKAN DIRI" in text(Lookup(app.test_client()).by_nik(nik))
+    after = text(Lookup(app.test_client()).by_nik(nik))
+    assert "sudah mengundurkan diri sebagai penerima" in after and "EXCLUDE" not in after
 
 
 @pytest.mark.parametrize(("decision", "reason", "state", "says"), [

@@ -207,6 +207,7 @@ def test_the_assisted_proposal_goes_the_normal_officer_path(app, runner, operato
     ver = Officer(app, runner, "verifikator@contoh.test", "dinsos_verifikator", "32.76").sign_in()
     visit = ver.post(f"/petugas/usulan/{pid}/kunjungan",
                      {"tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah"], "catatan": "Sesuai",
+                      "desil": "2",
                       "foto": [(jpeg(), "a.jpg")]},
                      csrf_from=f"/petugas/usulan/{pid}", content_type="multipart/form-data")
     assert visit.status_code == 303, text(visit)

@@ -24,7 +24,31 @@ def m001_assisted_proposals(db, migrator):
         db.create_tables([ProposalOriginalSeen], safe=True)
 
 
-MIGRATIONS = [m001_assisted_proposals]
+def m012_program_kinds_and_result_fields(db, migrator):
+    """Issue #12: program kinds, the real result's per-person fields
+    (keterangan DTSEN, status KPD), a membership's since/keterangan, and the
+    desil recorded at the Dinas Sosial home visit."""
+    from peewee import CharField, DateField, IntegerField
+
+    wanted = {
+        "program": [("kind", CharField(max_length=12, default="tunai"))],
+        "person": [("dtsen_note", CharField(max_length=30, null=True)),
+                   ("kpd_status", CharField(max_length=10, null=True))],
+        "enrollment": [("since", DateField(null=True)), ("note", CharField(max_length=30, null=True))],
+        "stage_record": [("desil", IntegerField(null=True)),
+                         ("desil_reason", CharField(max_length=200, null=True))],
+    }
+    for table, columns in wanted.items():
+        have = {c.name for c in db.get_columns(table)}
+        ops = [migrator.add_column(table, name, field) for name, field in columns if name not in have]
+        if ops:
+            migrate(*ops)
+    from .registry.programs import seed_programs
+
+    seed_programs()
+
+
+MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields]
 
 
 class SchemaMigration(Model):

@@ -3,28 +3,53 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from peewee import JOIN
 
 from ..identity import age_on, mask_name, normalize_name
 from ..registry.models import Enrollment, Household, Person, Program, Region
 from ..registry.programs import (
+    FULL_NAMES,
+    HEALTH,
+    KIND_LABELS,
+    date_label,
+    desil_scale,
+    desil_sentence,
     dtsen_label,
+    dtsen_note_said,
+    dtsen_sentence,
+    ended_reason_said,
+    kpd_said,
+    pbi_note_said,
     period_label,
     quarter_of,
-    stage_explanation,
-    stage_label,
+    stage_said,
 )
 
 
 @dataclass
 class ProgramLine:
+    """One program for one person, every code already in plain words."""
+
     code: str
     name: str
     receives: bool
     period: str = ""
-    stage: str = ""
+    stage: str = ""  # the stage's label, in the words of the program's kind
     explanation: str = ""
-    ended_reason: str = ""
+    ended_reason: str = ""  # why it ended, as a sentence (never the registry code)
+    kind: str = ""
+    kind_label: str = ""
+    full_name: str = ""
+    status_word: str = ""  # YA / TIDAK, or for a membership AKTIF / NONAKTIF
+    next_step: str = ""
+    since: str = ""  # a membership: active since (a date in words)
+    note: str = ""  # a membership's keterangan, as a sentence
+    stage_code: str = ""  # for machines (the contract face); pages use the words above
+
+    @property
+    def membership(self):
+        return self.kind == HEALTH
 
 
 @dataclass
@@ -34,12 +59,22 @@ class PersonResult:
     desil: int | None
     desa_name: str
     programs: list = field(default_factory=list)
+    desil_sentence: str = ""
+    dtsen_note: object = None  # registry.programs.Said, or None
+    kpd: object = None  # registry.programs.Said, or None
+    dtsen_note_code: str = ""
+    kpd_code: str = ""
+
+    def program(self, code):
+        return next((line for line in self.programs if line.code == code), None)
 
 
 @dataclass
 class Lookup:
     dtsen: str
     people: list
+    dtsen_explained: str = ""
+    desil_scale: str = ""
 
     @property
     def found(self):
@@ -76,28 +111,59 @@ def _program_lines(person, programs, enrollments):
         # overrides a household one for that program.
         if held is None or ((held.year, held.quarter) == (e.year, e.quarter) and e.person_id):
             by_program[e.program_code] = e
-    lines = []
-    for program in programs:
-        e = by_program.get(program.code)
-        if e is None:
-            lines.append(ProgramLine(program.code, program.name, False))
-            continue
-        lines.append(ProgramLine(
-            program.code, program.name, e.status == "YA", period_label(e.year, e.quarter),
-            str(stage_label(e.stage)), str(stage_explanation(e.stage)), e.ended_reason or ""))
-    return lines
+    return [program_line(program, by_program.get(program.code)) for program in programs]
+
+
+def _status_word(kind, receives):
+    if kind == HEALTH:
+        return _("AKTIF") if receives else _("NONAKTIF")
+    return _("YA") if receives else _("TIDAK")
+
+
+def program_line(program, e):
+    """One program's line from its enrollment (or None): the one place that
+    turns stage, reason and keterangan codes into words."""
+    kind = program.kind or "tunai"
+    base = {"kind": kind, "kind_label": str(KIND_LABELS.get(kind, "")),
+            "full_name": _(FULL_NAMES.get(program.code, program.name))}
+    if e is None:
+        return ProgramLine(program.code, program.name, False, status_word=_("TIDAK"), **base)
+    receives = e.status == "YA"
+    stage = stage_said(kind, e.stage)
+    line = ProgramLine(program.code, program.name, receives, period_label(e.year, e.quarter), stage.label,
+                       stage.meaning, status_word=_status_word(kind, receives), next_step=stage.next_step,
+                       stage_code=e.stage, **base)
+    if e.ended_reason:
+        reason = ended_reason_said(e.ended_reason)
+        line.ended_reason, line.next_step = reason.meaning, reason.next_step
+    if kind == HEALTH:
+        line.since = date_label(e.since) if e.since and receives else ""
+        note = pbi_note_said(e.note)
+        if note:
+            line.note = note.meaning
+            line.next_step = note.next_step or line.next_step
+    return line
+
+
+def person_facts(person, programs, enrollments, today):
+    """Every fact of the real site's result row for one person (masked name,
+    desil, keterangan DTSEN, each program's status, period and keterangan,
+    status KPD) plus our plain-words explanations. The lookup page, the
+    profile and any other face (e.g. the contract's 11 cells) read this."""
+    desil = person.household.desil
+    return PersonResult(
+        mask_name(person.name), age_on(person.birth_date, today), desil, person.desa.name,
+        _program_lines(person, programs, enrollments), desil_sentence=desil_sentence(desil),
+        dtsen_note=dtsen_note_said(person.dtsen_note), kpd=kpd_said(person.kpd_status),
+        dtsen_note_code=person.dtsen_note or "", kpd_code=person.kpd_status or "")
 
 
 def _results(persons, today):
     year, quarter = quarter_of(today)
     programs = _programs()
     enrollments = _enrollments_from({p.household_id for p in persons}, year, quarter) if persons else {}
-    people = [
-        PersonResult(mask_name(p.name), age_on(p.birth_date, today), p.household.desil,
-                     p.desa.name, _program_lines(p, programs, enrollments.get(p.household_id, [])))
-        for p in persons
-    ]
-    return Lookup(dtsen_label(year, quarter), people)
+    people = [person_facts(p, programs, enrollments.get(p.household_id, []), today) for p in persons]
+    return Lookup(dtsen_label(year, quarter), people, dtsen_sentence(year, quarter), desil_scale())
 
 
 def _base_query():

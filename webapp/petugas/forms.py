@@ -23,6 +23,10 @@ def _date(form, field):
     field.value = value
 
 
+NO_DESIL = "belum"
+DESIL_CHOICES = tuple(str(d) for d in range(1, 11)) + (NO_DESIL,)
+
+
 class OneOf:
     def __init__(self, values, message):
         self.values, self.message = values, message
@@ -75,6 +79,20 @@ class VisitForm(FlaskForm):
         Required(_l("Masukkan tanggal kunjungan.")), _date])
     kondisi = CodeList(_l("Kondisi rumah yang ditemukan"))
     catatan = TextAreaField(_l("Catatan kunjungan"), filters=[clean_text], validators=[MaxChars(2000)])
+    # The desil the household is given from this visit: 1–10, or "belum"
+    # (not assigned yet) with the reason.
+    desil = StringField(_l("Desil hasil kunjungan rumah"), validators=[
+        OneOf(DESIL_CHOICES, _l("Pilih desil 1–10, atau \"belum dapat ditentukan\" dengan alasannya."))])
+    alasan_desil = StringField(_l("Alasan desil belum dapat ditentukan"), filters=[clean_text],
+                               validators=[MaxChars(200)])
+
+    def validate_alasan_desil(self, field):
+        if self.desil.data == NO_DESIL and not field.data:
+            raise StopValidation(str(_l("Tulis mengapa desil belum dapat ditentukan.")))
+
+    @property
+    def desil_value(self):
+        return int(self.desil.data) if (self.desil.data or "").isdigit() else None
 
     def validate_kondisi(self, field):
         known = {code for code, _label in HOUSING}

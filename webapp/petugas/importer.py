@@ -19,7 +19,18 @@ from ..forms import clean_text
 from ..identity import check_nik, normalize_name
 from ..registry import bulk
 from ..registry.models import Enrollment, Household, Person, Program, Region
-from ..registry.programs import STAGES
+from ..registry.programs import (
+    ACTIVE,
+    DTSEN_NOTES,
+    ENDED,
+    ENDED_REASONS,
+    HEALTH,
+    KIND_LABELS,
+    KPD_STATUSES,
+    PBI_NOTES,
+    first_stage,
+    stages_for,
+)
 from ..tasks import enqueue
 from ..uploads import write_atomic
 from ..usulan.forms import RELATIONSHIPS
@@ -28,6 +39,11 @@ from .models import ImportJob
 
 COLUMNS = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan", "kode_desa", "alamat",
            "desil", "program", "tahun", "triwulan", "status", "tahap")
+# Optional columns (docs/import-format.md): a membership's start and
+# keterangan, an ended program's reason, and the person's keterangan DTSEN
+# and status KPD. A file without them leaves those fields as they are.
+OPTIONAL = ("sejak", "keterangan", "keterangan_dtsen", "status_kpd")
+PERSON_NOTES = ("keterangan_dtsen", "status_kpd")
 MAX_ROWS = 200_000
 _KK = re.compile(r"[0-9]{16}")
 
@@ -132,11 +148,13 @@ class _Checker:
             status = r["status"].strip().upper()
             if status not in ("YA", "TIDAK"):
                 return None, _("status harus YA atau TIDAK.")
-            stage = r["tahap"].strip().upper() or "PENETAPAN"
-            if stage not in STAGES:
-                return None, _("tahap harus salah satu dari: %(list)s.", list=", ".join(STAGES))
-            enrol = (program, int(year), int(quarter), status, stage)
-        person = (no_kk, name, born, sex, relation)
+            enrol, error = self.enrolment(self.programs[program], int(year), int(quarter), status, r)
+            if error:
+                return None, error
+        notes, error = self.person_notes(r)
+        if error:
+            return None, error
+        person = (no_kk, name, born, sex, relation, tuple(sorted(notes.items())))
         seen = self.persons.setdefault(nik.nik, person)
         if seen != person:
             return None, _("NIK ini muncul lagi dengan data orang yang berbeda.")
@@ -145,7 +163,59 @@ class _Checker:
             return None, _("no_kk ini muncul lagi dengan kode_desa atau desil yang berbeda.")
         return {"no_kk": no_kk, "nik": nik.nik, "name": name, "name_norm": name_norm, "birth_date": born,
                 "sex": sex, "relationship": relation, "desa": desa, "address": address, "desil": desil,
-                "enrol": enrol}, None
+                "enrol": enrol, **notes}, None
+
+    def enrolment(self, program, year, quarter, status, r):
+        """(program, year, quarter, status, stage, since, note, ended reason)
+        checked against the program's kind: a membership (PBI-JK) is AKTIF or
+        NONAKTIF, never a money stage; money programs never AKTIF/NONAKTIF."""
+        kind = program.kind or "tunai"
+        allowed = stages_for(kind)
+        stage = r["tahap"].strip().upper() or first_stage(kind)
+        if stage not in allowed:
+            return None, _("tahap %(stage)s tidak berlaku untuk %(program)s (%(kind)s); pakai salah satu "
+                           "dari: %(list)s.", stage=stage[:20], program=program.code,
+                           kind=str(KIND_LABELS[kind]), list=", ".join(allowed))
+        if kind == HEALTH and (stage == ACTIVE) != (status == "YA"):
+            return None, _("%(program)s: status YA berarti tahap AKTIF, status TIDAK berarti tahap NONAKTIF.",
+                           program=program.code)
+        since_text = r.get("sejak", "").strip()
+        since = None
+        if since_text:
+            if kind != HEALTH:
+                return None, _("sejak hanya untuk kepesertaan jaminan kesehatan (PBI-JK).")
+            try:
+                since = date.fromisoformat(since_text)
+            except ValueError:
+                return None, _("sejak harus bertulis TTTT-BB-HH, contoh 2024-07-01.")
+        code = r.get("keterangan", "").strip().upper()
+        note = ended_reason = None
+        if code and kind == HEALTH:
+            if code not in PBI_NOTES:
+                return None, _("keterangan %(program)s harus salah satu dari: %(list)s.",
+                               program=program.code, list=", ".join(PBI_NOTES))
+            note = code
+        elif code:
+            reasons = {c.upper(): c for c in ENDED_REASONS}
+            if stage != ENDED or code not in reasons:
+                return None, _("keterangan untuk %(program)s hanya alasan berhenti pada tahap DIHENTIKAN: "
+                               "%(list)s.", program=program.code, list=", ".join(ENDED_REASONS))
+            ended_reason = reasons[code]
+        return (program.code, year, quarter, status, stage, since, note, ended_reason), None
+
+    def person_notes(self, r):
+        """Keterangan DTSEN and status KPD, when the file has those columns."""
+        notes = {}
+        for column, table, field_name in (("keterangan_dtsen", DTSEN_NOTES, "dtsen_note"),
+                                          ("status_kpd", KPD_STATUSES, "kpd_status")):
+            if column not in r:
+                continue
+            code = r[column].strip().upper()
+            if code and code not in table:
+                return None, _("%(column)s harus kosong atau salah satu dari: %(list)s.", column=column,
+                               list=", ".join(table))
+            notes[field_name] = code or None
+        return notes, None
 
 
 def check(raw, within=None, progress=None):
@@ -220,9 +290,9 @@ def apply(rows):
         households.setdefault(row["no_kk"], (row["desa"], row["address"], row["desil"]))
         persons[row["nik"]] = row
         if row["enrol"]:
-            code, year, quarter, status, stage = row["enrol"]
+            code, year, quarter, *value = row["enrol"]
             nik = row["nik"] if code in per_person else None
-            enrolments[(row["no_kk"], nik, code, year, quarter)] = (status, stage)
+            enrolments[(row["no_kk"], nik, code, year, quarter)] = tuple(value)
     with atomic_write():
         household_ids = _write_households(households, now)
         person_ids = _write_persons(persons, household_ids, households)
@@ -240,11 +310,14 @@ def _write_households(households, now):
 
 
 def _write_persons(persons, household_ids, households):
-    names = ("name", "name_norm", "birth_date", "sex", "household", "desa", "relationship")
+    # The notes only when the file has their columns (a row has all or none).
+    notes = tuple(n for n in ("dtsen_note", "kpd_status") if n in next(iter(persons.values()), {}))
+    names = ("name", "name_norm", "birth_date", "sex", "household", "desa", "relationship", *notes)
 
     def values(row):
         return (row["name"], row["name_norm"], row["birth_date"], row["sex"],
-                household_ids[row["no_kk"]], households[row["no_kk"]][0], row["relationship"])
+                household_ids[row["no_kk"]], households[row["no_kk"]][0], row["relationship"],
+                *(row[n] for n in notes))
 
     known = bulk.ids_by(Person, Person.nik, persons)
     bulk.update(Person, names, ((*values(persons[nik]), pid) for nik, pid in known.items()))
@@ -262,10 +335,10 @@ def _write_enrolments(enrolments, household_ids, person_ids, now):
               Enrollment.quarter, Enrollment.id)
     known = {tuple(row[:5]): row[5]
              for row in bulk.select_in(Enrollment, fields, Enrollment.household, {key[0] for key in wanted})}
-    bulk.update(Enrollment, ("status", "stage", "ended_reason"),
-                ((*value, None, known[key]) for key, value in wanted.items() if key in known))
+    bulk.update(Enrollment, ("status", "stage", "since", "note", "ended_reason"),
+                ((*value, known[key]) for key, value in wanted.items() if key in known))
     bulk.insert(Enrollment, ("household", "person", "program", "year", "quarter", "status", "stage",
-                             "created_at"),
+                             "since", "note", "ended_reason", "created_at"),
                 ((*key, *value, now) for key, value in wanted.items() if key not in known))
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from ..identity import normalize_name
 from ..registry.models import Enrollment, Household, Person, Program
-from ..registry.programs import next_quarter, quarter_of
+from ..registry.programs import HEALTH, desil_allows, first_stage, next_quarter, quarter_of, quarter_start
 from ..usulan.models import ProposalMember
 
 HEAD = "Kepala Keluarga"
@@ -40,7 +40,8 @@ def upsert_person(household, row):
     return Person.get_by_id(person.id)
 
 
-def enroll(household, person, program_code, year, quarter, status="YA", stage="PENETAPAN"):
+def enroll(household, person, program_code, year, quarter, status="YA", stage="PENETAPAN", since=None,
+           note=None):
     """One enrollment per (household, person, program, period): created or updated."""
     cond = ((Enrollment.household == household) & (Enrollment.program == program_code)
             & (Enrollment.year == year) & (Enrollment.quarter == quarter))
@@ -48,20 +49,36 @@ def enroll(household, person, program_code, year, quarter, status="YA", stage="P
     existing = Enrollment.get_or_none(cond)
     if existing is None:
         return Enrollment.create(household=household, person=person, program=program_code, year=year,
-                                 quarter=quarter, status=status, stage=stage, created_at=datetime.now())
-    Enrollment.update(status=status, stage=stage, ended_reason=None).where(
+                                 quarter=quarter, status=status, stage=stage, since=since, note=note,
+                                 created_at=datetime.now())
+    Enrollment.update(status=status, stage=stage, ended_reason=None, since=since, note=note).where(
         Enrollment.id == existing.id).execute()
     return existing
 
 
+def visit_desil(proposal):
+    """The desil Dinas Sosial recorded at the latest home visit (None: not
+    assigned yet, or no visit)."""
+    from .models import StageRecord
+
+    visit = (StageRecord.select(StageRecord.desil)
+             .where((StageRecord.proposal == proposal) & (StageRecord.stage == "verifikasi"))
+             .order_by(StageRecord.id.desc()).first())
+    return visit.desil if visit else None
+
+
 def integrate(proposal, today=None):
-    """Called inside the decision's transaction. Returns the household."""
+    """Called inside the decision's transaction. Returns the household. The
+    household gets the desil of the home visit, and only the programs that
+    desil admits are enrolled (the officer pages flag the others)."""
+    desil = visit_desil(proposal)
     household = Household.get_or_none(Household.no_kk == proposal.no_kk)
     if household is None:
-        household = Household.create(no_kk=proposal.no_kk, desa=proposal.desa_code,
+        household = Household.create(no_kk=proposal.no_kk, desa=proposal.desa_code, desil=desil,
                                      address=_address(proposal), updated_at=datetime.now())
     else:
-        (Household.update(desa=proposal.desa_code, address=_address(proposal), updated_at=datetime.now())
+        (Household.update(desa=proposal.desa_code, address=_address(proposal), desil=desil,
+                          updated_at=datetime.now())
          .where(Household.id == household.id).execute())
         household = Household.get_by_id(household.id)
     persons = [upsert_person(household, row) for row in _people(proposal)]
@@ -69,13 +86,17 @@ def integrate(proposal, today=None):
     programs = {p.code: p for p in Program.select().where(Program.code.in_(proposal.program_list))}
     for code in proposal.program_list:
         program = programs.get(code)
-        if program is None:
+        if program is None or not desil_allows(code, desil, program.max_desil):
             continue
+        kind = program.kind or "tunai"
+        extra = {"stage": first_stage(kind)}
+        if kind == HEALTH:  # a membership starts with the period; its premium is paid by the state
+            extra.update(since=quarter_start(year, quarter), note="APBN")
         if program.per_person:
             for person in persons:
-                enroll(household, person, code, year, quarter)
+                enroll(household, person, code, year, quarter, **extra)
         else:
-            enroll(household, None, code, year, quarter)
+            enroll(household, None, code, year, quarter, **extra)
     proposal.registry_household = household
     proposal.save(only=[type(proposal).registry_household])
     return household

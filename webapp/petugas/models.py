@@ -86,6 +86,10 @@ class StageRecord(BaseModel):
     notes = TextField(null=True)
     officer_id = IntegerField()
     created_at = DateTimeField(default=utcnow)
+    # The home visit's desil (1–10), or None with desil_reason saying why it
+    # is not assigned yet. Approval gives the household this desil.
+    desil = IntegerField(null=True)
+    desil_reason = CharField(max_length=200, null=True)
 
     class Meta:
         table_name = "stage_record"

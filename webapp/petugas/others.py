@@ -36,12 +36,25 @@ def akun_list():
                   mask_nik=mask_nik, errors=None)
 
 
+def region_chain(code):
+    """'Beji, Beji, Kota Depok, Jawa Barat' for a desa code: names, not codes."""
+    from ..registry.models import Region
+
+    names = []
+    region = Region.get_or_none(Region.code == code) if code else None
+    while region is not None:
+        names.append(region.name)
+        region = region.parent
+    return ", ".join(names)
+
+
 def _akun_page(account, form=None, status=200, refused=None):
     photos = {p.kind: p for p in Photo.select().where(Photo.account == account)}
     form = form or AccountDecisionForm(formdata=None)
     errors = _errors(form) + ([("keputusan", refused)] if refused else [])
     return render("petugas/akun_detail.html", "content", status=status, a=account, photos=photos,
-                  form=form, reasons=REJECT_REASONS, errors=errors or None, waiting=account.state == OFFICER)
+                  region_names=region_chain(account.desa_code), form=form, reasons=REJECT_REASONS,
+                  errors=errors or None, waiting=account.state == OFFICER)
 
 
 @bp.get("/akun/<aid>")

@@ -8,14 +8,16 @@ from .. import uploads
 from ..htmx import render
 from ..identity import mask_nik
 from ..registry.models import Region
+from ..registry.programs import desil_scale
 from ..usulan import services as usulan
 from ..usulan.access import assisting_officer
 from ..usulan.drafts import DOCUMENT_NAMES, documents_of, members_of, originals_seen
 from ..usulan.models import Proposal
+from ..usulan.review import summary as review_summary
 from ..usulan.status import timeline
 from ..wilayah import LABELS as LEVEL_LABELS
 from . import scope, services
-from .forms import DecisionForm, MusyawarahForm, VisitForm
+from .forms import DESIL_CHOICES, NO_DESIL, DecisionForm, MusyawarahForm, VisitForm
 from .models import Musyawarah, StageRecord
 from .views import PER_PAGE, bp, is_overdue, officer_required, overdue_condition
 
@@ -73,7 +75,11 @@ def _detail(proposal, form=None, visit_form=None, status=200, refused=None):
     records = list(StageRecord.select().where(StageRecord.proposal == proposal).order_by(StageRecord.id))
     full = officer.role in scope.DINSOS + (scope.PUSAT, scope.OPERATOR)
     errors = _errors(form) + _errors(visit_form) + ([("putusan", refused)] if refused else [])
+    visit = services.latest_visit(proposal)
     return render("petugas/usulan_detail.html", "content", status=status, p=proposal, form=form,
+                  summary=review_summary(proposal), visit=visit,
+                  program_checks=services.program_checks(proposal, visit) if visit else [],
+                  desil_choices=DESIL_CHOICES, no_desil=NO_DESIL, desil_scale=desil_scale(),
                   visit_form=visit_form, records=records, steps=timeline(proposal),
                   members=members_of(proposal), documents=documents_of(proposal),
                   originals=originals_seen(proposal), helper=assisting_officer(proposal),
@@ -140,7 +146,8 @@ def usulan_kunjungan(pid):
     try:
         photos = [uploads.process_image(f) for f in files]
         services.record_visit(officer, proposal, form.tanggal.value, form.kondisi.data or [],
-                              form.catatan.data, photos)
+                              form.catatan.data, photos, desil=form.desil_value,
+                              desil_reason=form.alasan_desil.data)
     except uploads.UploadError as exc:
         form.kondisi.errors = []
         return _detail(proposal, visit_form=form, status=422, refused=str(exc))

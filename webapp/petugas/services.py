@@ -64,6 +64,28 @@ def has_visit(proposal):
                                       & (StageRecord.stage == usulan.VERIFIKASI)).exists()
 
 
+def latest_visit(proposal):
+    """The latest home visit: its desil (or reason) is the household's."""
+    return (StageRecord.select().where((StageRecord.proposal == proposal)
+                                       & (StageRecord.stage == usulan.VERIFIKASI))
+            .order_by(StageRecord.id.desc()).first())
+
+
+def program_checks(proposal, visit=None):
+    """[(program, allowed)] for the proposed programs against the desil of
+    the latest home visit: what approval will enrol, flagged beforehand."""
+    from ..registry.models import Program
+    from ..registry.programs import desil_allows
+
+    visit = visit if visit is not None else latest_visit(proposal)
+    if visit is None:
+        return []
+    desil = visit.desil
+    programs = {p.code: p for p in Program.select().where(Program.code.in_(proposal.program_list))}
+    return [(programs[code], desil_allows(code, desil, programs[code].max_desil))
+            for code in proposal.program_list if code in programs]
+
+
 def decide_proposal(officer, proposal, decision, note, shown_version, musyawarah=None):
     """The officer's decision on a proposal in their region at their stage.
     Raises DecisionRefused with a message for the officer."""
@@ -83,6 +105,10 @@ def decide_proposal(officer, proposal, decision, note, shown_version, musyawarah
                                held_on=musyawarah.held_on, officer_id=officer.id)
         if stage == usulan.VERIFIKASI and decision != usulan.RETURN and not has_visit(current):
             raise DecisionRefused(_l("Catat kunjungan rumah sebelum memberi putusan verifikasi."))
+        if stage == usulan.VERIFIKASI and decision == usulan.FORWARD:
+            visit = latest_visit(current)
+            if visit.desil is None and not visit.desil_reason:
+                raise DecisionRefused(_l("Catat kunjungan rumah dengan desilnya sebelum menyetujui."))
         try:
             usulan.advance(current, officer, decision, note)
         except usulan.TransitionError as exc:
@@ -119,19 +145,28 @@ def _tell_proposer(proposal, note):
     send_mail(account.email, _("Kabar usulan %(no)s", no=proposal.receipt_no), body)
 
 
-def record_visit(officer, proposal, held_on, checklist, notes, photos=()):
-    """A home visit (Dinas Sosial, at the verification stage). `photos` are
+def record_visit(officer, proposal, held_on, checklist, notes, photos=(), desil=None, desil_reason=None):
+    """A home visit (Dinas Sosial, at the verification stage) with the desil
+    it gives the household (1–10), or none yet and why. `photos` are
     processed image bytes, stored before the rows (see webapp.uploads)."""
     if proposal.status != usulan.VERIFIKASI or officer.role not in scope.DINSOS:
         raise DecisionRefused(_l("Kunjungan rumah dicatat pada tahap verifikasi oleh Dinas Sosial."))
     unknown = [c for c in checklist if c not in HOUSING_CODES]
     if unknown:
         raise DecisionRefused(_l("Pilihan kondisi rumah tidak dikenal."))
+    desil_reason = (desil_reason or "").strip() or None
+    if desil is not None and not (isinstance(desil, int) and 1 <= desil <= 10):
+        raise DecisionRefused(_l("Desil harus 1–10."))
+    if desil is None and not desil_reason:
+        raise DecisionRefused(_l("Catat desil hasil kunjungan (1–10), atau alasan desil belum dapat "
+                                 "ditentukan."))
+    if desil is not None:
+        desil_reason = None
     names = [uploads.store(data, "kunjungan") for data in photos]
     with atomic_write():
         record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=held_on,
                                     checklist=",".join(checklist), notes=(notes or "").strip() or None,
-                                    officer_id=officer.id)
+                                    officer_id=officer.id, desil=desil, desil_reason=desil_reason)
         for name in names:
             VisitPhoto.create(record=record, stored_name=name)
         audit.record(officer, "kunjungan_rumah", "usulan", proposal.public_id, region=proposal.desa_code,

@@ -12,7 +12,20 @@ from faker import Faker
 from ..db import flask_db, is_sqlite
 from ..identity import normalize_name
 from .models import Enrollment, Household, Person, Region
-from .programs import quarter_of, seed_programs
+from .programs import (
+    ACTIVE,
+    DTSEN_NOTES,
+    ENDED,
+    ENDED_REASONS,
+    HEALTH,
+    INACTIVE,
+    KPD_STATUSES,
+    PBI_NOTES,
+    kind_of,
+    quarter_of,
+    quarter_start,
+    seed_programs,
+)
 
 # Kecamatan always included so the README's examples keep working:
 # Beji (Kota Depok) and Abenaho (Yalimo, 108 desa).
@@ -20,7 +33,13 @@ ANCHOR_KECAMATAN = ("32.76.06", "95.06.03")
 BATCH = 1000  # households per transaction
 INSERT_ROWS = 500  # rows per INSERT statement (stays under SQLite's variable limit)
 STAGE_WEIGHTS = (("PENETAPAN", 2), ("PROSES_BANK", 2), ("SP2D", 3), ("SUDAH_TRANSAKSI", 5))
-ENDED_REASONS = ("EXCLUDE – MAMPU", "EXCLUDE – MENINGGAL", "EXCLUDE – PINDAH", "EXCLUDE – GANDA")
+# Every code the generator writes has a plain sentence in registry.programs
+# (tests/test_result_truth.py renders each one).
+ENDED_CODES = tuple(ENDED_REASONS)
+DTSEN_CODES = tuple(DTSEN_NOTES)
+KPD_CODES = tuple(KPD_STATUSES)
+PBI_ACTIVE_NOTES = ("APBN", "REAKTIVASI")
+PBI_INACTIVE_NOTES = tuple(c for c in PBI_NOTES if c not in PBI_ACTIVE_NOTES)
 JOBS = ("Petani", "Buruh harian lepas", "Nelayan", "Pedagang kecil", "Ibu rumah tangga",
         "Tidak bekerja", "Pelajar", "Sopir", "Tukang bangunan", "Karyawan swasta")
 
@@ -97,6 +116,16 @@ class Generator:
             return None
         return self.rng.choices(range(1, 11), weights=(14, 14, 13, 12, 11, 9, 8, 7, 6, 6))[0]
 
+    def person_notes(self, desil):
+        """Keterangan DTSEN and status KPD for one person."""
+        rng = self.rng
+        if desil is None:
+            note = rng.choice(("PERLU_PEMUTAKHIRAN", "BELUM_PADAN", None))
+        else:
+            note = rng.choices(DTSEN_CODES, weights=(85, 8, 4, 3))[0]
+        kpd = None if desil is None else ("YA" if desil <= 5 and rng.random() < 0.7 else "TIDAK")
+        return {"dtsen_note": note, "kpd_status": kpd}
+
     # -- enrollments ------------------------------------------------------------
     def enrollments(self, hh_id, desil, persons, year, quarter):
         rng = self.rng
@@ -107,12 +136,22 @@ class Generator:
 
         def add(program, person_id=None):
             ended = rng.random() < 0.05
-            stage = "DIHENTIKAN" if ended else rng.choices(
-                [s for s, _w in STAGE_WEIGHTS], weights=[w for _s, w in STAGE_WEIGHTS])[0]
-            rows.append({"household": hh_id, "person": person_id, "program": program,
-                         "year": year, "quarter": quarter, "status": "TIDAK" if ended else "YA",
-                         "stage": stage, "ended_reason": rng.choice(ENDED_REASONS) if ended else None,
-                         "created_at": now})
+            row = {"household": hh_id, "person": person_id, "program": program, "year": year,
+                   "quarter": quarter, "status": "TIDAK" if ended else "YA", "ended_reason": None,
+                   "since": None, "note": None, "created_at": now}
+            if kind_of(program) == HEALTH:
+                # A membership: active since a quarter's first day, or inactive with a note.
+                since_year = year - rng.randint(0, 4)
+                row.update(stage=INACTIVE if ended else ACTIVE,
+                           since=quarter_start(since_year, rng.randint(1, 4)) if not ended else None,
+                           note=rng.choice(PBI_INACTIVE_NOTES if ended else PBI_ACTIVE_NOTES))
+                if row["since"] and row["since"] > self.today:
+                    row["since"] = quarter_start(year, 1)
+            else:
+                row["stage"] = ENDED if ended else rng.choices(
+                    [s for s, _w in STAGE_WEIGHTS], weights=[w for _s, w in STAGE_WEIGHTS])[0]
+                row["ended_reason"] = rng.choice(ENDED_CODES) if ended else None
+            rows.append(row)
 
         ages = [(pid, (self.today - birth).days // 365) for pid, birth in persons]
         has_dependants = any(a < 18 or a >= 60 for _p, a in ages)
@@ -175,7 +214,8 @@ class Generator:
                 name = self.name(sex, relationship != "Anak")
                 person_rows.append({"id": pid, "nik": self.nik(kecamatan, birth, sex), "name": name,
                                     "name_norm": normalize_name(name), "birth_date": birth, "sex": sex,
-                                    "household": hh_id, "desa": desa, "relationship": relationship})
+                                    "household": hh_id, "desa": desa, "relationship": relationship,
+                                    **self.person_notes(desil)})
                 persons.append((pid, birth))
             for y, q in (prev, (year, quarter)):
                 enrol_rows.extend(self.enrollments(hh_id, desil, persons, y, q))

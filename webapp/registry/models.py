@@ -62,6 +62,10 @@ class Person(BaseModel):
     # Copied from the household so the lookup is one index probe.
     desa = ForeignKeyField(Region, column_name="desa_code", on_delete="RESTRICT")
     relationship = CharField(max_length=30, default="Kepala Keluarga")
+    # Keterangan DTSEN and status KPD of the real result row: codes of
+    # registry.programs.DTSEN_NOTES / KPD_STATUSES (None: nothing noted).
+    dtsen_note = CharField(max_length=30, null=True)
+    kpd_status = CharField(max_length=10, null=True)
 
     class Meta:
         table_name = "person"
@@ -78,6 +82,9 @@ class Program(BaseModel):
     # the enrolled person (PBI-JK covers each insured member).
     per_person = BooleanField(default=False)
     sort = SmallIntegerField(default=0)
+    # tunai / pangan / kesehatan / pendidikan: which status vocabulary the
+    # program's enrollments use (registry.programs).
+    kind = CharField(max_length=12, default="tunai")
 
     class Meta:
         table_name = "program"
@@ -90,8 +97,11 @@ class Enrollment(BaseModel):
     year = SmallIntegerField()
     quarter = SmallIntegerField()  # 1..4
     status = CharField(max_length=5)  # YA / TIDAK
-    stage = CharField(max_length=20)  # see registry.programs.STAGES
+    stage = CharField(max_length=20)  # see registry.programs.STAGES, by the program's kind
     ended_reason = CharField(max_length=60, null=True)
+    # A membership (PBI-JK): active since, and its keterangan (PBI_NOTES code).
+    since = DateField(null=True)
+    note = CharField(max_length=30, null=True)
     created_at = DateTimeField(null=True)
 
     class Meta:

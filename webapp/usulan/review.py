@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from ..identity import mask_name
 from ..registry.models import Program, Region
+from ..registry.programs import FULL_NAMES
 from . import drafts, services
 from .forms import SEXES
 from .steps import page, step_view
@@ -16,7 +17,9 @@ from .views import bp
 log = logging.getLogger(__name__)
 
 
-def _summary(proposal):
+def summary(proposal):
+    """Every answer of the proposal with names, not codes: the citizen's
+    review page and the officer's proposal page both read this."""
     desa = Region.get_or_none(Region.code == proposal.desa_code) if proposal.desa_code else None
     chain = []
     while desa is not None:
@@ -28,6 +31,9 @@ def _summary(proposal):
         "region": ", ".join(chain),
         "conditions": [str(label) for code, label in drafts.CONDITIONS if code in proposal.condition_list],
         "programs": [programs.get(code, code) for code in proposal.program_list],
+        "program_full": [f"{programs.get(code, code)} ({_(FULL_NAMES[code])})" if code in FULL_NAMES
+                         else programs.get(code, code) for code in proposal.program_list],
+        "sex_names": {code: str(label) for code, label in SEXES},
         "members": drafts.members_of(proposal),
         "documents": drafts.documents_of(proposal),
         "originals": drafts.originals_seen(proposal),
@@ -42,7 +48,7 @@ def _review_page(proposal, status=200):
     back = url_for(f"usulan.{drafts.STEP_NAMES[-1]}", pid=proposal.public_id)
     assisted = services.is_assisted(proposal)
     return page("dokumen", None, status=status, template="review", back=back, errors=errors or None,
-                missing=missing, summary=_summary(proposal), kinds=drafts.DOCUMENT_KINDS,
+                missing=missing, summary=summary(proposal), kinds=drafts.DOCUMENT_KINDS,
                 steps=drafts.STEPS, assisted=assisted,
                 review_title=_("Periksa kembali usulan warga") if assisted
                 else _("Periksa kembali usulan Anda"))
