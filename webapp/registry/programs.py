@@ -205,9 +205,13 @@ PBI_NOTES = {
 }
 
 # Status KPD, as the real result's last cell shows it per person.
+# The expansion of "KPD" could not be confirmed from public sources, so the
+# words say what the value records and where to ask, not a guessed meaning.
+_ASK_KPD = _l("Untuk arti status ini bagi keluarga ini, tanyakan ke pendamping sosial atau Dinas Sosial "
+              "setempat.")
 KPD_STATUSES = {
-    "YA": (_l("Tercatat dalam daftar KPD Kementerian Sosial untuk periode ini."), ""),
-    "TIDAK": (_l("Tidak tercatat dalam daftar KPD Kementerian Sosial untuk periode ini."), ""),
+    "YA": (_l("YA: Kementerian Sosial mencatat orang ini pada daftar KPD untuk periode ini."), _ASK_KPD),
+    "TIDAK": (_l("TIDAK: orang ini tidak tercatat pada daftar KPD untuk periode ini."), _ASK_KPD),
 }
 
 MONTHS = [_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"),
