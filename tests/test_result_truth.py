@@ -351,3 +351,39 @@ def test_programs_know_their_kind(db):
     kinds = {p.code: p.kind for p in Program.select()}
     assert kinds == {"PKH": "tunai", "BLT": "tunai", "SEMBAKO": "pangan", "PBI-JK": "kesehatan",
                      "PIP": "pendidikan"}
+
+
+def test_the_migration_adds_kinds_and_result_fields_to_an_old_database(app):
+    """An install from before program kinds: init-db adds the columns, gives
+    every program its kind, and keeps the data."""
+    from playhouse.migrate import migrate
+
+    from webapp import migrations
+    from webapp.db import create_schema
+
+    dropped = {"program": ["kind"], "person": ["dtsen_note", "kpd_status"], "enrollment": ["since", "note"],
+               "stage_record": ["desil", "desil_reason"]}
+    with app.app_context():
+        db = flask_db.database
+        persons = Person.select().count()
+        migrator = migrations._migrator(db)
+        sqlite = db.__class__.__name__.startswith("Sqlite")
+        if sqlite:  # SQLite drops a column by copying the table: referenced rows must not block it
+            db.execute_sql("PRAGMA foreign_keys = OFF")
+        for table, columns in dropped.items():
+            migrate(*[migrator.drop_column(table, c) for c in columns])
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+        legacy = Enrollment.select(Enrollment.id).where(Enrollment.program == "PBI-JK").first().id
+        db.execute_sql(f"UPDATE enrollment SET stage = 'SP2D', status = 'YA' WHERE id = {legacy}")  # noqa: S608
+        migrations.SchemaMigration.bind(db)
+        migrations.SchemaMigration.delete().where(
+            migrations.SchemaMigration.name == "m012_program_kinds_and_result_fields").execute()
+        create_schema()
+        assert Enrollment.get_by_id(legacy).stage == "AKTIF"  # an old membership row: no money stage left
+        for table, columns in dropped.items():
+            assert set(columns) <= {c.name for c in db.get_columns(table)}, table
+        assert Program.get_by_id("PBI-JK").kind == HEALTH and Program.get_by_id("PIP").kind == "pendidikan"
+        assert Person.select().count() == persons
+        create_schema()  # safe to repeat
+        db.close()

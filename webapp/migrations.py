@@ -31,7 +31,9 @@ def m012_program_kinds_and_result_fields(db, migrator):
     from peewee import CharField, DateField, IntegerField
 
     wanted = {
-        "program": [("kind", CharField(max_length=12, default="tunai"))],
+        # Added as a nullable column: making it NOT NULL would make SQLite copy
+        # the table, which the enrollments' foreign key refuses. Filled below.
+        "program": [("kind", CharField(max_length=12, null=True))],
         "person": [("dtsen_note", CharField(max_length=30, null=True)),
                    ("kpd_status", CharField(max_length=10, null=True))],
         "enrollment": [("since", DateField(null=True)), ("note", CharField(max_length=30, null=True))],
@@ -46,6 +48,12 @@ def m012_program_kinds_and_result_fields(db, migrator):
     from .registry.programs import seed_programs
 
     seed_programs()
+    db.execute_sql("UPDATE program SET kind = 'tunai' WHERE kind IS NULL")
+    # A membership written with money stages before kinds existed: YA is an
+    # active membership, TIDAK an inactive one.
+    db.execute_sql("UPDATE enrollment SET stage = CASE WHEN status = 'YA' THEN 'AKTIF' ELSE 'NONAKTIF' END "
+                   "WHERE program_code IN (SELECT code FROM program WHERE kind = 'kesehatan') "
+                   "AND stage NOT IN ('AKTIF', 'NONAKTIF')")
 
 
 MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields]
