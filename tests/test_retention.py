@@ -124,7 +124,7 @@ def test_sweep_keeps_every_kind_of_upload_officers_included(app, runner, db):
 # either here or to webapp.retention.UPLOAD_COLUMNS, on purpose.
 NOT_UPLOADS = {
     "Region.name", "Household.address", "Person.name", "Person.name_norm",
-    "Program.name", "Program.description", "Enrollment.ended_reason",
+    "Program.name", "Program.description", "Enrollment.ended_reason", "StageRecord.desil_reason",
     "Account.name", "Account.street", "Account.email", "Account.password_hash", "Account.state",
     "EmailCode.code_hash", "LoginThrottle.key", "ClientThrottle.key",
     "Proposal.name", "Proposal.birth_place", "Proposal.occupation", "Proposal.street",

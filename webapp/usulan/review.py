@@ -8,13 +8,20 @@ from flask_babel import gettext as _
 
 from ..identity import mask_name
 from ..registry.models import Program, Region
-from ..registry.programs import FULL_NAMES
+from ..registry.programs import FULL_NAMES, KIND_LABELS, kind_of
 from . import drafts, services
 from .forms import SEXES
 from .steps import page, step_view
 from .views import bp
 
 log = logging.getLogger(__name__)
+
+
+def _program_words(code, names):
+    """'PKH – Program Keluarga Harapan; Bantuan uang tunai'."""
+    if code not in FULL_NAMES:
+        return names.get(code, code)
+    return f"{names.get(code, code)} – {_(FULL_NAMES[code])}; {KIND_LABELS[kind_of(code)]}"
 
 
 def summary(proposal):
@@ -31,8 +38,7 @@ def summary(proposal):
         "region": ", ".join(chain),
         "conditions": [str(label) for code, label in drafts.CONDITIONS if code in proposal.condition_list],
         "programs": [programs.get(code, code) for code in proposal.program_list],
-        "program_full": [f"{programs.get(code, code)} ({_(FULL_NAMES[code])})" if code in FULL_NAMES
-                         else programs.get(code, code) for code in proposal.program_list],
+        "program_full": [_program_words(code, programs) for code in proposal.program_list],
         "sex_names": {code: str(label) for code, label in SEXES},
         "members": drafts.members_of(proposal),
         "documents": drafts.documents_of(proposal),
