@@ -83,7 +83,8 @@ def _wait_for(predicate, seconds, what):
 def _nginx_conf(tmp, port, upstreams):
     """deploy/nginx.conf's HTTPS server block (its proxy, compression and
     static settings) on plain HTTP at 127.0.0.1:port, the upstream block
-    naming the two hosts, and X-Upstream saying which host answered."""
+    naming the two hosts, and X-Upstream saying which host answered. Its
+    worker runs as root (the test is root) to use the test's temporary folders."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     upstream = re.search(r"upstream cekbansos \{.*?\n\}", text, re.S).group(0)
     servers = "".join(f"    server {u};\n" for u in upstreams)
@@ -94,6 +95,7 @@ def _nginx_conf(tmp, port, upstreams):
     block = block.replace("client_max_body_size", "add_header X-Upstream $upstream_addr always;\n"
                                                    "    client_max_body_size", 1)
     return f"""worker_processes 1;
+user root;
 daemon off;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log;
