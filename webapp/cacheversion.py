@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @register
 class CacheVersion(BaseModel):
-    name = CharField(max_length=40, primary_key=True)
+    name = CharField(max_length=32, primary_key=True)
     version = BigIntegerField(default=0)
 
     class Meta:
