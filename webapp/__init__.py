@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, db, errors, i18n, security, tasks
+from . import assets, cacheversion, db, errors, i18n, security, tasks
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def create_app(test_config=None):
     Htmx(app)
     Compress(app)
     db.init_app(app)
+    cacheversion.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     assets.init_app(app)

@@ -27,25 +27,38 @@ def init_app(app):
     folders = {"static": app.static_folder, "vendor.static": HTMX_DIR}
     digests = {}
 
+    def digest_of(endpoint, filename):
+        key = (endpoint, filename)
+        if key not in digests or app.debug:
+            path = os.path.join(folders[endpoint], filename)
+            digests[key] = _digest(path) if os.path.isfile(path) else None
+        return digests[key]
+
     @app.url_defaults
     def fingerprint(endpoint, values):
         if endpoint not in folders or "filename" not in values or "v" in values:
             return
-        key = (endpoint, values["filename"])
-        if key not in digests or app.debug:
-            path = os.path.join(folders[endpoint], values["filename"])
-            digests[key] = _digest(path) if os.path.isfile(path) else None
-        if digests[key]:
-            values["v"] = digests[key]
+        digest = digest_of(endpoint, values["filename"])
+        if digest:
+            values["v"] = digest
 
     @app.after_request
     def static_headers(response):
         if request.endpoint not in folders or response.status_code != 200:
             return response
-        if request.args.get("v"):
+        asked = request.args.get("v")
+        if asked and asked == digest_of(request.endpoint, request.view_args["filename"]):
             response.cache_control.public = True
             response.cache_control.max_age = _ONE_YEAR
             response.cache_control.immutable = True
+        elif asked:
+            # A version this host does not have (a rolling deploy: a page from
+            # a newer host, these bytes from an older one, or the reverse):
+            # the bytes go out, but no cache keeps them under that URL.
+            response.cache_control.no_store = True
+            response.cache_control.public = False
+            response.cache_control.max_age = None
+            response.expires = None
         algorithm = accepted_encoding()
         path = os.path.join(folders[request.endpoint], request.view_args["filename"])
         if algorithm and path.endswith(_COMPRESSIBLE) and os.path.isfile(path):

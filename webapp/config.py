@@ -21,6 +21,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
 
     CAPTCHA_TTL_SECONDS = 600
+    # How often a worker compares its in-memory caches (regions) with their
+    # versions in the database: a change on any host shows within this time.
+    CACHE_CHECK_SECONDS = 2
     # Spoken digits for the audio captcha (`flask captcha-voices`); None: instance/captcha-voices.
     CAPTCHA_VOICES_DIR = None
     CAPTCHA_LENGTH = 5

@@ -4,6 +4,7 @@
 same proxy; create_app() points the proxy at the configured database.
 """
 
+import hashlib
 import os
 import threading
 from contextlib import contextmanager
@@ -94,9 +95,11 @@ def is_sqlite(db=None):
     return isinstance(getattr(db, "obj", db), SqliteDatabase)
 
 
-# Any constant: the key of PostgreSQL's transaction-level advisory lock that
-# atomic_write() takes, the counterpart of SQLite's single writer.
-WRITE_LOCK_KEY = 0x43656B42  # "CekB"
+def lock_id(key):
+    """The 64-bit number of PostgreSQL's advisory lock for `key` (a string
+    naming one object, "proposal:42"): the same on every host and worker."""
+    digest = hashlib.blake2b(str(key).encode(), digest_size=8, person=b"cekbansos-lock").digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 # SQLite lets one connection write at a time; threads of one worker that
@@ -108,22 +111,51 @@ _SQLITE_WRITER = threading.RLock()
 
 
 @contextmanager
-def atomic_write():
-    """A transaction for read-then-write work (check a status or a version,
-    then change it). On SQLite it takes the write lock up front (BEGIN
-    IMMEDIATE) so two workers cannot both read and then collide on the
-    upgrade to a write lock. On PostgreSQL, READ COMMITTED would let two such
-    transactions both read the old state and both write; an advisory lock held
-    until commit serialises them the same way, and leaves plain reads (the
-    lookup) and plain writes untouched."""
+def atomic_write(*keys):
+    """A transaction for read-then-write work on the objects named by `keys`
+    (check a status or a version, then change it), e.g.
+    atomic_write(f"proposal:{proposal.id}"). On SQLite it takes the write lock
+    up front (BEGIN IMMEDIATE) so two workers cannot both read and then
+    collide on the upgrade to a write lock; SQLite has one writer anyway. On
+    PostgreSQL, READ COMMITTED would let two such transactions both read the
+    old state and both write; a transaction-level advisory lock per key, held
+    until commit, serialises the transactions on the same object only, so
+    unrelated writes (two citizens' sign-ins, two proposals' decisions) run
+    side by side, on every host. Transaction-level locks end with the
+    transaction, which PgBouncer's transaction mode needs. Keys are locked in
+    one order (by number) so two transactions on the same pair never deadlock."""
+    if not keys:
+        raise TypeError("atomic_write() needs the key of each object it reads then writes")
     db = flask_db.database
     if is_sqlite(db):
         with _SQLITE_WRITER, db.atomic("IMMEDIATE") as txn:
             yield txn
         return
     with db.atomic() as txn:
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        lock(*keys)
         yield txn
+
+
+def lock(*keys):
+    """Inside atomic_write(): also locks these objects until the commit (an
+    object found only after the first read). Nothing to do on SQLite."""
+    db = flask_db.database
+    if is_sqlite(db):
+        return
+    for number in sorted({lock_id(key) for key in keys}):
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (number,))
+
+
+_after_schema = []
+
+
+def after_schema(fn):
+    """Registers fn(db), run by create_schema() after the tables on every
+    `flask init-db` (so it must be safe to repeat): indexes peewee cannot
+    declare, such as PostgreSQL's collated ones."""
+    if fn not in _after_schema:
+        _after_schema.append(fn)
+    return fn
 
 
 def create_schema():
@@ -134,6 +166,9 @@ def create_schema():
     with db.atomic():
         db.create_tables(all_models(), safe=True)
     migrations.apply_pending(db, fresh=fresh)
+    with db.atomic():
+        for fn in _after_schema:
+            fn(db)
 
 
 def init_app(app):

@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 
 from . import uploads
 from .akun.models import EMAIL, Account, Photo, utcnow
-from .db import atomic_write
+from .db import atomic_write, is_sqlite
 from .petugas import audit
 from .petugas.models import Musyawarah, VisitPhoto
 from .sanggahan.models import Objection
@@ -45,10 +45,11 @@ def purge(now_local=None, now_utc=None) -> dict:
     now_local = now_local or datetime.now()  # proposals store local time
     now_utc = now_utc or utcnow()  # accounts store UTC
     counts = {}
-    with atomic_write():
+    with atomic_write("retention"):
         drafts = list(Proposal.select().where(
             (Proposal.status == DRAFT)
-            & (Proposal.updated_at < now_local - timedelta(days=cfg["RETENTION_DRAFT_DAYS"]))))
+            & (Proposal.updated_at < now_local - timedelta(days=cfg["RETENTION_DRAFT_DAYS"])))
+            .for_update(not is_sqlite()))  # a draft edited meanwhile is no longer past its time
         files = [d.stored_name for p in drafts for d in p.documents]
         for p in drafts:
             p.delete_instance(recursive=True)
@@ -63,7 +64,8 @@ def purge(now_local=None, now_utc=None) -> dict:
 
         stale = list(Account.select().where(
             (Account.state == EMAIL)
-            & (Account.created_at < now_utc - timedelta(days=cfg["RETENTION_UNVERIFIED_DAYS"]))))
+            & (Account.created_at < now_utc - timedelta(days=cfg["RETENTION_UNVERIFIED_DAYS"])))
+            .for_update(not is_sqlite()))
         files += [ph.name for a in stale for ph in a.photos]
         for account in stale:
             account.delete_instance(recursive=True)

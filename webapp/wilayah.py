@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from htmx_flask import request
 from markupsafe import Markup, escape
 
+from . import cacheversion
 from .assets import accepted_encoding, compress
 from .registry.models import Region
 
@@ -45,8 +46,9 @@ def is_code(value) -> bool:
 def children(code):
     """((code, name), …) of the direct children of `code` (None: the
     provinces). Regions change only with `flask load-regions`, so each worker
-    keeps the lists it has served; that command clears this process's copy
-    (clear_caches) and the README says to restart the workers after it."""
+    keeps the lists it has served; that command bumps the "regions" cache
+    version in the database and every worker of every host drops its copies
+    when it next checks (webapp.cacheversion)."""
     return tuple((c, n) for c, n, _t in Region.children_of(code))
 
 
@@ -85,6 +87,9 @@ def _fragment(kode, prefix, _locale, encoding):
 def clear_caches():
     for cached in (children, child_codes, _option_markup, _fragment):
         cached.cache_clear()
+
+
+cacheversion.on_change("regions", clear_caches)
 
 
 def parent_of(code):

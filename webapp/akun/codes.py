@@ -47,7 +47,7 @@ def issue_code(account, purpose, now=None):
     """A new code for `account` (the previous ones stop working). Raises
     TooSoon when asked again within a minute or too often in an hour."""
     now = now or utcnow()
-    with atomic_write():
+    with atomic_write(f"account:{account.id}"):
         recent = list(EmailCode.select(EmailCode.created_at)
                       .where((EmailCode.account == account) & (EmailCode.purpose == purpose)
                              & (EmailCode.created_at > now - timedelta(hours=1)))
@@ -69,7 +69,7 @@ def check_code(account, purpose, typed, now=None):
     """Checks `typed` against the account's live code and uses it up when right."""
     now = now or utcnow()
     typed = (typed or "").strip().replace(" ", "")
-    with atomic_write():
+    with atomic_write(f"account:{account.id}"):
         row = (EmailCode.select()
                .where((EmailCode.account == account) & (EmailCode.purpose == purpose)
                       & EmailCode.used_at.is_null())

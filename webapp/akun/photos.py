@@ -31,7 +31,7 @@ def save_photo(account, kind, file_storage):
     name = uploads.store(data, "akun")
     old = None
     try:
-        with atomic_write():
+        with atomic_write(f"account:{account.id}"):
             row = Photo.get_or_none((Photo.account == account) & (Photo.kind == kind))
             if row is None:
                 row = Photo.create(account=account, kind=kind, name=name)

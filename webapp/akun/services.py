@@ -14,6 +14,7 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import atomic_write
+from ..db import lock as db_lock
 from . import codes
 from .models import ACTIVE, EMAIL, OFFICER, PHOTOS, REJECTED, Account, ClientThrottle, LoginThrottle, utcnow
 from .session import current_account  # noqa: F401 - the entry point other features use
@@ -69,7 +70,7 @@ def register_account(nik, no_kk, name, street, rt, rw, desa_code, phone, email, 
     earlier look-up, decide whether NIK or e-mail is taken."""
     now = utcnow()
     try:
-        with atomic_write():
+        with atomic_write(f"nik:{nik}"):
             account = Account.create(nik=nik, no_kk=no_kk, name=name, street=street, rt=rt, rw=rw,
                                      desa=desa_code, phone=phone, email=email.lower(),
                                      password_hash=hash_password(password), state=EMAIL,
@@ -99,12 +100,15 @@ def authenticate(identifier, password, now=None):
     wrong tries the identifier is locked for LOCK_FOR, whether or not an
     account exists; counters live in the database, shared by all workers."""
     now = now or utcnow()
-    with atomic_write():
+    with atomic_write(f"sign-in:{_throttle_key(identifier)}"):
         account = find_account(identifier)
         if account is None:
             row, _created = LoginThrottle.get_or_create(key=_throttle_key(identifier))
             failures, locked = row.failures, row.locked_until
         else:
+            # By NIK or by e-mail: the same account's counters, one at a time.
+            db_lock(f"account:{account.id}")
+            account = Account.get_by_id(account.id)
             failures, locked = account.failed_logins, account.locked_until
         if locked and locked > now:
             return SignIn(None, locked)
@@ -158,7 +162,7 @@ def record_client_failure(address, now=None):
     if not _client_limit_on():
         return
     now = now or utcnow()
-    with atomic_write():
+    with atomic_write(f"client:{address}"):
         for key, _amount, length in _client_windows(address):
             row = ClientThrottle.get_or_none(ClientThrottle.key == key)
             if row is None:
@@ -199,14 +203,14 @@ def send_code(account, purpose):
 def confirm_email(account, typed):
     result = codes.check_code(account, codes.VERIFY, typed)
     if result.ok:
-        with atomic_write():
+        with atomic_write(f"account:{account.id}"):
             Account.update(email_verified_at=utcnow(), state=PHOTOS, updated_at=utcnow()).where(
                 (Account.id == account.id) & (Account.state == EMAIL)).execute()
     return result
 
 
 def _move(account, allowed_from, **changes):
-    with atomic_write():
+    with atomic_write(f"account:{account.id}"):
         count = Account.update(updated_at=utcnow(), **changes).where(
             (Account.id == account.id) & (Account.state.in_(allowed_from))).execute()
     return bool(count)

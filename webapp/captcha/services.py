@@ -91,7 +91,7 @@ def _mark_used(nonce: str) -> bool:
     try:
         # A plain insert (the primary key refuses a second use); on SQLite it
         # queues behind the worker's other writers like every write.
-        with atomic_write() if is_sqlite() else flask_db.database.atomic():
+        with atomic_write("nonce") if is_sqlite() else flask_db.database.atomic():
             UsedNonce.create(nonce=nonce, expires_at=now + timedelta(seconds=ttl + 5))
     except IntegrityError:
         return False

@@ -31,7 +31,7 @@ def _home_desa(scope_code):
     """Accounts need a desa; an officer's is the first one in their region."""
     query = Region.select(Region.code).where(Region.level == 4)
     if scope_code:
-        query = query.where((Region.code == scope_code) | Region.code.startswith(scope_code + "."))
+        query = query.where(scope.under(Region.code, scope_code))
     code = query.order_by(Region.code).scalar()
     if code is None:
         raise click.ClickException("Tidak ada desa di wilayah itu. Jalankan `flask load-regions` dulu.")
@@ -83,7 +83,7 @@ def create_command(email, nik, nama, peran, wilayah, sandi):
     secret = totp.new_secret()
     now = utcnow()
     try:
-        with atomic_write():
+        with atomic_write(f"nik:{checked.nik}"):
             account = Account.create(
                 nik=checked.nik, no_kk="", name=nama.strip()[:120], street="", rt="", rw="",
                 desa=_home_desa(region), phone="", email=email.strip().lower(),
@@ -106,7 +106,7 @@ def create_command(email, nik, nama, peran, wilayah, sandi):
 def disable_command(email):
     """Menonaktifkan petugas; sesinya langsung berakhir."""
     account = _officer(email)
-    with atomic_write():
+    with atomic_write(f"account:{account.id}"):
         OfficerProfile.update(active=False).where(OfficerProfile.account == account.id).execute()
         Account.update(session_version=Account.session_version + 1).where(Account.id == account.id).execute()
         audit.record(None, "petugas_nonaktif", "akun", account.public_id, region=account.region_scope or "")
@@ -123,7 +123,7 @@ def rescope_command(email, wilayah, peran):
     account = _officer(email)
     role = peran or account.role
     region = _region(wilayah.strip(), role)
-    with atomic_write():
+    with atomic_write(f"account:{account.id}"):
         Account.update(role=role, region_scope=region, session_version=Account.session_version + 1).where(
             Account.id == account.id).execute()
         audit.record(None, "petugas_wilayah", "akun", account.public_id, region=region or "",

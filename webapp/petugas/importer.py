@@ -293,7 +293,7 @@ def apply(rows):
             code, year, quarter, *value = row["enrol"]
             nik = row["nik"] if code in per_person else None
             enrolments[(row["no_kk"], nik, code, year, quarter)] = tuple(value)
-    with atomic_write():
+    with atomic_write("import"):
         household_ids = _write_households(households, now)
         person_ids = _write_persons(persons, household_ids, households)
         _write_enrolments(enrolments, household_ids, person_ids, now)

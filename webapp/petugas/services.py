@@ -90,7 +90,7 @@ def decide_proposal(officer, proposal, decision, note, shown_version, musyawarah
     """The officer's decision on a proposal in their region at their stage.
     Raises DecisionRefused with a message for the officer."""
     note = (note or "").strip()
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         current = Proposal.get_by_id(proposal.id)
         if version_of(current) != shown_version:
             raise DecisionRefused(_l("Usulan ini sudah diputuskan atau berubah sejak halaman dibuka. "
@@ -163,7 +163,7 @@ def record_visit(officer, proposal, held_on, checklist, notes, photos=(), desil=
     if desil is not None:
         desil_reason = None
     names = [uploads.store(data, "kunjungan") for data in photos]
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=held_on,
                                     checklist=",".join(checklist), notes=(notes or "").strip() or None,
                                     officer_id=officer.id, desil=desil, desil_reason=desil_reason)
@@ -180,7 +180,7 @@ def create_musyawarah(officer, desa_code, held_on, image):
     if held_on > date.today():
         raise DecisionRefused(_l("Tanggal musyawarah tidak boleh di masa depan."))
     name = uploads.store(image, "musyawarah")
-    with atomic_write():
+    with atomic_write(f"musyawarah:{desa_code}"):
         meeting = Musyawarah.create(desa_code=desa_code, held_on=held_on, berita_acara=name,
                                     officer_id=officer.id)
         audit.record(officer, "musyawarah", "musyawarah", meeting.public_id, region=desa_code)
@@ -232,7 +232,7 @@ def decide_objection(officer, objection, decision, note):
     if officer.role not in scope.OBJECTION_ROLES:
         raise DecisionRefused(_l("Sanggahan diputuskan oleh Dinas Sosial."))
     try:
-        with atomic_write():
+        with atomic_write(f"objection:{objection.id}"):
             if decision == "terima":
                 sanggahan.uphold(objection, officer, note)
                 _end_upcoming(objection)

