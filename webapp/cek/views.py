@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..captcha.media import audio_available
+from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..htmx import render
 from ..security import limiter
@@ -19,24 +20,10 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "cek/index.html"
 
-_CAPTCHA_MESSAGES = {
-    "wrong": lambda: _("Kode captcha salah. Ketik kode pada gambar yang baru."),
-    "expired": lambda: _("Kode captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
-    "invalid": lambda: _("Kode captcha tidak berlaku. Ketik kode pada gambar yang baru."),
-    "replayed": lambda: _("Kode captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
-}
-
-
-def _captcha_kind(values):
-    """The switch buttons (picture / audio) win over the kind shown before."""
-    switch = values.get("captcha_baru")
-    if switch in ("audio", "image"):
-        return switch
-    return "audio" if values.get("captcha_jenis") == "audio" else "image"
-
-
 def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False, notice=None):
-    kind = _captcha_kind(request.values)
+    kind = captcha_kind(request.values)
+    if form.captcha.errors and form.captcha.data == "":
+        form.captcha.errors = [captcha_message("missing", kind)]
     if keep_captcha and form.captcha_token.data:
         token = form.captcha_token.data
     else:
@@ -84,7 +71,7 @@ def search():
     try:
         verify(form.captcha_token.data, form.captcha.data)
     except CaptchaError as exc:
-        return _page(form, picker, status=422, captcha_error=_CAPTCHA_MESSAGES[exc.reason]())
+        return _page(form, picker, status=422, captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
     log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
     return _page(form, picker, result=result)
