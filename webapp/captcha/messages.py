@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 
 _MESSAGES = {
     ("wrong", "image"): lambda: _("Kode captcha salah. Ketik kode pada gambar yang baru."),
-    ("wrong", "audio"): lambda: _("Angka yang Anda ketik salah. Dengarkan kode suara yang baru lalu ketik angkanya."),
+    ("wrong", "audio"): lambda: _("Angka salah. Dengarkan kode suara yang baru lalu ketik angkanya."),
     ("expired", "image"): lambda: _("Kode captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
-    ("expired", "audio"): lambda: _("Kode suara sudah kedaluwarsa. Dengarkan kode suara yang baru lalu ketik angkanya."),
+    ("expired", "audio"): lambda: _("Kode suara sudah kedaluwarsa. Dengarkan kode yang baru."),
     ("invalid", "image"): lambda: _("Kode captcha tidak berlaku. Ketik kode pada gambar yang baru."),
-    ("invalid", "audio"): lambda: _("Kode suara tidak berlaku. Dengarkan kode suara yang baru lalu ketik angkanya."),
+    ("invalid", "audio"): lambda: _("Kode suara tidak berlaku. Dengarkan kode yang baru."),
     ("replayed", "image"): lambda: _("Kode captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
-    ("replayed", "audio"): lambda: _("Kode suara ini sudah dipakai. Dengarkan kode suara yang baru lalu ketik angkanya."),
+    ("replayed", "audio"): lambda: _("Kode suara ini sudah dipakai. Dengarkan kode yang baru."),
     ("missing", "image"): lambda: _("Ketik kode captcha yang tampil pada gambar."),
     ("missing", "audio"): lambda: _("Ketik angka yang Anda dengar pada kode suara."),
 }

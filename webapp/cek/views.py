@@ -2,14 +2,16 @@
 
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
+from ..errors import stale_form_message
 from ..htmx import render
+from ..kiosk import is_kiosk
 from ..security import limiter
 from ..wilayah import LEVELS, build_picker
 from .forms import CekForm
@@ -71,7 +73,8 @@ def search():
     try:
         verify(form.captcha_token.data, form.captcha.data)
     except CaptchaError as exc:
-        return _page(form, picker, status=422, captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
+        return _page(form, picker, status=422,
+                     captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
     log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
     return _page(form, picker, result=result)
@@ -80,11 +83,14 @@ def search():
 @bp.errorhandler(CSRFError)
 def stale_form(_exc):
     """A form left open too long (or sent without its token) is shown again
-    with what was typed, and nothing is looked up."""
+    with what was typed, and nothing is looked up. On a kiosk nothing typed is
+    shown again: the form belongs to a person who has finished (Back or
+    Reload after "Selesai"), so the next person gets the empty start page."""
+    if is_kiosk():
+        return redirect(url_for("cek.index"), 303)
     form = CekForm(meta={"csrf": False})
     picker = build_picker(request.form)
-    return _page(form, picker, status=400, captcha_error=None,
-                 notice=_("Halaman ini sudah terlalu lama terbuka. Periksa isian Anda lalu kirim lagi."))
+    return _page(form, picker, status=400, captcha_error=None, notice=stale_form_message())
 
 
 @bp.errorhandler(429)

@@ -4,7 +4,6 @@ receipt, and the status check without an account."""
 import logging
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
@@ -122,7 +121,8 @@ def status_check():
     try:
         verify(form.captcha_token.data, form.captcha.data)
     except CaptchaError as exc:
-        return _status_page(form, status=422, captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
+        return _status_page(form, status=422,
+                     captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     proposal = find_by_receipt(form.receipt.data, parse_date(form.birth_date.data))
     log.info("usulan status check found=%s", proposal is not None)
     # One message for any mismatch: which part was wrong is not revealed.
