@@ -52,6 +52,25 @@
   var first = document.querySelector("[data-focus]");
   if (first) first.focus();
 
+  // The server never sends a password back: an inline check that swaps a
+  // password field keeps what the person typed, here in the browser.
+  var typedPasswords = {};
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    typedPasswords = {};
+    if (!target || !target.querySelectorAll) return;
+    Array.prototype.forEach.call(target.querySelectorAll("input[type=password]"), function (input) {
+      if (input.id && input.value) typedPasswords[input.id] = input.value;
+    });
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    Object.keys(typedPasswords).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && !input.value) input.value = typedPasswords[id];
+    });
+    typedPasswords = {};
+  });
+
   // The region picker is never stuck. A choice made before htmx was ready
   // (a slow link shows the selects long before the scripts run), or one the
   // browser restored on Back with the lists below it empty, loads the next

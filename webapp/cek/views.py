@@ -1,8 +1,10 @@
 """The Cek Bansos page: choose the region, type a name or NIK, solve the captcha."""
 
 import logging
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -13,7 +15,7 @@ from ..errors import stale_form_message
 from ..htmx import render
 from ..kiosk import is_kiosk
 from ..security import limiter
-from ..wilayah import LEVELS, build_picker
+from ..wilayah import LEVELS, build_picker, children
 from .forms import CekForm
 from .services import lookup_by_name, lookup_by_nik
 
@@ -36,7 +38,13 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
         errors.append(("captcha", captcha_error))
     if notice:
         errors.append(("nik" if form.by_nik else "nama", notice))
+    searched_desa = searched_at = None
+    if result is not None and not result.found:
+        searched_at = format_datetime(datetime.now(UTC), "d MMMM yyyy, HH:mm")
+        if picker.desa:
+            searched_desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa)
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
+                  searched_desa=searched_desa, searched_at=searched_at,
                   errors=errors, captcha_token=token, captcha_kind=kind,
                   captcha_error=captcha_error, audio_available=audio_available())
 
