@@ -22,7 +22,8 @@ $(BIN)/python:
 	@touch $@
 
 # System packages: Chromium for the browser tests, espeak-ng for the audio
-# captcha, lynx for the text-browser test (a lookup through the audio captcha). Installed when we can (root with apt); otherwise the tests say
+# captcha, lynx for the text-browser test (a lookup through the audio
+# captcha). Installed when we can (root with apt); otherwise the tests say
 # what is missing (and fail under CI=true rather than skip).
 .make-system:
 	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null && command -v lynx >/dev/null; then :; \

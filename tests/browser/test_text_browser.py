@@ -35,11 +35,12 @@ def lynx(tmp_path, live_server):
     config.write_text("INCLUDE:/etc/lynx/lynx.cfg\nPERSISTENT_COOKIES:TRUE\n")
 
     def run(path, *options, post=None):
-        args = [LYNX, f"-cfg={config}", "-noprint", "-nocolor", "-accept_all_cookies", f"-cookie_file={cookies}",
-                f"-cookie_save_file={cookies}", "-width=200", *options]
+        args = [LYNX, f"-cfg={config}", "-noprint", "-nocolor", "-accept_all_cookies",
+                f"-cookie_file={cookies}", f"-cookie_save_file={cookies}", "-width=200", *options]
         if post is not None:
             args.append("-post_data")
-        result = subprocess.run([*args, live_server.url + path], input=(post + "\n---\n").encode() if post else None,
+        stdin = (post + "\n---\n").encode() if post else None
+        result = subprocess.run([*args, live_server.url + path], input=stdin,
                                 capture_output=True, timeout=60, check=False)
         # lynx's exit status is not the page's (a dump after -post_data ends
         # with 1): what it printed is the answer.
