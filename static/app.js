@@ -24,14 +24,18 @@
     });
   });
 
-  // One polite live region for the page: what changed is said here.
-  var live = document.createElement("p");
-  live.className = "vh";
-  live.setAttribute("role", "status");
-  document.body.appendChild(live);
+  // One polite live region, made the first time something is to be said
+  // (the text follows a moment later, so screen readers notice the region).
+  var live = null;
   function say(message) {
+    if (!live) {
+      live = document.createElement("p");
+      live.className = "vh";
+      live.setAttribute("role", "status");
+      document.body.appendChild(live);
+    }
     live.textContent = "";
-    setTimeout(function () { live.textContent = message; }, 50);
+    setTimeout(function () { live.textContent = message; }, 150);
   }
 
   // After a swap, move focus to what changed: an error summary or a result;
@@ -111,11 +115,15 @@
     if (!retryTemplate || !elt || !elt.closest || uploadForm(evt) || !document.body.contains(elt)) return;
     var box = retryBox(elt);
     var button = box.querySelector("button");
+    // The same trigger again: submit for a form, change for a select or an
+    // inline-checked field, click for a button.
+    var config = evt.detail.requestConfig;
+    var type = elt.tagName === "FORM" ? "submit"
+      : (config && config.triggeringEvent && config.triggeringEvent.type) ||
+        (/^(SELECT|INPUT|TEXTAREA)$/.test(elt.tagName) ? "change" : "click");
     button.onclick = function () {
       box.remove();
-      if (elt.tagName === "FORM") htmx.trigger(elt, "submit");
-      else if (elt.tagName === "SELECT") htmx.trigger(elt, "change");
-      else elt.click();
+      htmx.trigger(elt, type);
     };
     setTimeout(function () { button.focus(); }, 0);
   }
