@@ -24,13 +24,134 @@
     });
   });
 
-  // After a swap, move focus to what changed: an error summary or a result.
+  // One polite live region, made the first time something is to be said
+  // (the text follows a moment later, so screen readers notice the region).
+  var live = null;
+  function say(message) {
+    if (!live) {
+      live = document.createElement("p");
+      live.className = "vh";
+      live.setAttribute("role", "status");
+      document.body.appendChild(live);
+    }
+    live.textContent = "";
+    setTimeout(function () { live.textContent = message; }, 150);
+  }
+
+  // After a swap, move focus to what changed: an error summary or a result;
+  // a new captcha (Ganti kode / Dengarkan kode) takes focus and is announced.
   document.body.addEventListener("htmx:afterSettle", function (evt) {
-    var target = evt.detail.elt.querySelector && evt.detail.elt.querySelector("[data-focus]");
+    var elt = evt.detail.elt;
+    if (!elt.querySelector) return;
+    var captcha = elt.hasAttribute("data-captcha") ? elt : null;
+    if (captcha) {
+      var challenge = captcha.querySelector("[data-captcha-focus]");
+      if (challenge) challenge.focus();
+      say(captcha.getAttribute("data-captcha-said"));
+      return;
+    }
+    var target = elt.querySelector("[data-focus]");
     if (target) target.focus();
   });
   var first = document.querySelector("[data-focus]");
   if (first) first.focus();
+
+  // The server never sends a password back: an inline check that swaps a
+  // password field keeps what the person typed, here in the browser.
+  var typedPasswords = {};
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    typedPasswords = {};
+    if (!target || !target.querySelectorAll) return;
+    Array.prototype.forEach.call(target.querySelectorAll("input[type=password]"), function (input) {
+      if (input.id && input.value) typedPasswords[input.id] = input.value;
+    });
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    Object.keys(typedPasswords).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && !input.value) input.value = typedPasswords[id];
+    });
+    typedPasswords = {};
+  });
+
+  // The region picker is never stuck. A choice made before htmx was ready
+  // (a slow link shows the selects long before the scripts run), or one the
+  // browser restored on Back with the lists below it empty, loads the next
+  // level now; where that cannot happen the no-JS "Pilih" button stays.
+  function unstick() {
+    var selects = document.querySelectorAll("select[data-wilayah]");
+    for (var i = 0; i < selects.length; i++) {
+      var select = selects[i];
+      var next = document.querySelector(select.getAttribute("hx-target"));
+      if (select.value && next && next.options.length <= 1) {
+        htmx.trigger(select, "change");
+        return;  // the levels below follow from this one
+      }
+    }
+  }
+  function whenReady(fn) {
+    if (document.readyState === "complete") setTimeout(fn, 0);
+    else window.addEventListener("load", fn);
+  }
+  whenReady(unstick);
+  window.addEventListener("pageshow", function (evt) { if (evt.persisted) unstick(); });
+
+  // A request that fails (dropped, aborted, timed out, no answer) swaps
+  // nothing, so everything typed stays; a message under what was used says
+  // so, with a button that sends the same request again. Photo uploads have
+  // their own message (below).
+  var retryTemplate = document.getElementById("retry-template");
+  function retryBox(elt) {
+    var anchor = elt.closest(".field") || elt;
+    var box = anchor.nextElementSibling;
+    if (box && box.hasAttribute("data-retry")) return box;
+    box = retryTemplate.content.firstElementChild.cloneNode(true);
+    anchor.parentNode.insertBefore(box, anchor.nextSibling);
+    return box;
+  }
+  function requestFailed(evt) {
+    var elt = evt.detail.elt;
+    if (!retryTemplate || !elt || !elt.closest || uploadForm(evt) || !document.body.contains(elt)) return;
+    var box = retryBox(elt);
+    var button = box.querySelector("button");
+    // The same trigger again: submit for a form, change for a select or an
+    // inline-checked field, click for a button.
+    var config = evt.detail.requestConfig;
+    var type = elt.tagName === "FORM" ? "submit"
+      : (config && config.triggeringEvent && config.triggeringEvent.type) ||
+        (/^(SELECT|INPUT|TEXTAREA)$/.test(elt.tagName) ? "change" : "click");
+    button.onclick = function () {
+      box.remove();
+      htmx.trigger(elt, type);
+    };
+    setTimeout(function () { button.focus(); }, 0);
+  }
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    var anchor = elt && elt.closest && (elt.closest(".field") || elt);
+    var box = anchor && anchor.nextElementSibling;
+    if (box && box.hasAttribute("data-retry")) box.remove();
+  });
+  // (Not htmx:sendAbort: hx-sync aborts a request on purpose when a newer one replaces it.)
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.body.addEventListener(name, requestFailed);
+  });
+  // An answer that is not ours (a proxy's 502 page, a gateway timeout)
+  // is not swapped into the page either.
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (uploadForm(evt) || status < 500 || evt.detail.xhr.getResponseHeader("HX-Retarget")) return;
+    evt.detail.shouldSwap = false;
+    requestFailed(evt);
+  });
+
+  // Print buttons (kiosk result slips): window.print needs JavaScript, so
+  // they are shown only where it runs.
+  document.body.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-print]");
+    if (button) window.print();
+  });
 
   // Photo uploads (<form data-upload>, sent by htmx): the form's <progress>
   // shows how much has gone. A dropped connection, a server failure (5xx,

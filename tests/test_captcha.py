@@ -1,5 +1,6 @@
 """Captcha tokens: sign, verify, expire, replay; image and audio."""
 
+import re
 import time
 
 import pytest
@@ -85,14 +86,57 @@ def test_image_is_a_small_png(client, app):
     assert "private" in response.headers["Cache-Control"]
 
 
-def test_audio_alternative_is_a_wav(client, app):
+def test_audio_alternative_is_a_small_mp3(client, app):
+    """Issue 13: ≤ 60 KB in a format every phone plays (MPEG-2 layer III),
+    the instruction first, the digits in the clip; never for an image token."""
+    from webapp.captcha import media
+
     with app.test_request_context():
         token = new_token("audio")
         image_token = new_token("image")
-    response = client.get(f"/captcha/{token}.wav")
+    response = client.get(f"/captcha/{token}.mp3")
     assert response.status_code == 200
-    assert response.data[:4] == b"RIFF" and response.data[8:12] == b"WAVE"
-    assert client.get(f"/captcha/{image_token}.wav").status_code == 404
+    assert response.mimetype == "audio/mpeg"
+    frame = response.data[:2]
+    assert frame[0] == 0xFF and frame[1] & 0xE0 == 0xE0  # an MPEG audio frame sync
+    assert 8_000 < len(response.data) <= 60_000
+    assert client.get(f"/captcha/{image_token}.mp3").status_code == 404
+    with app.app_context():
+        voices = media._load(media.voices_dir())
+        samples = media.clip_samples("24680")
+    assert samples[:len(voices["intro"][0])] == voices["intro"][0]  # the spoken instruction first
+    assert len(samples) / media.RATE < 16  # seconds
+
+
+def test_audio_is_testable_with_a_letter_test_answer(app):
+    """A fixed answer with letters cannot be spoken: the audio kind then has
+    its own digit answer, and the clip is served."""
+    app.config["CAPTCHA_TEST_ANSWER"] = "ABCDE"
+    client = app.test_client()
+    with app.test_request_context():
+        token = new_token("audio")
+        assert answer_for(read_token(token)[0], "audio") == "13579"
+        assert answer_for(read_token(new_token())[0], "image") == "ABCDE"
+        verify(token, "13579")
+    assert client.get(f"/captcha/{token}.mp3").status_code == 200
+
+
+def test_messages_follow_the_kind_shown(app):
+    from webapp.captcha.messages import captcha_message
+
+    with app.test_request_context():
+        for reason in ("wrong", "expired", "invalid", "replayed", "missing"):
+            assert "gambar" in captcha_message(reason, "image")
+            assert "gambar" not in captcha_message(reason, "audio")
+            assert "suara" in captcha_message(reason, "audio") or "dengar" in captcha_message(reason, "audio")
+
+
+def test_audio_widget_has_a_plain_link_and_a_fallback(client):
+    html = client.get("/captcha/baru?jenis=audio").get_data(as_text=True)
+    clip = re.search(r'<audio[^>]*src="(/captcha/[^"]+\.mp3)"[^>]*>\s*<a href="([^"]+)"', html)
+    assert clip and clip.group(1) == clip.group(2)  # the fallback inside <audio>
+    assert html.count(f'href="{clip.group(1)}"') == 2  # and a link outside it
+    assert "gambar" not in html.split('<label for="captcha">')[1].split("</label>")[0]
 
 
 def test_bad_token_image_is_404(client):

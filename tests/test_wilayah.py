@@ -24,9 +24,9 @@ def test_loading_regions_again_changes_nothing(runner, db):
 
 
 @pytest.mark.parametrize("code, count, placeholder", [
-    ("32", 27, "— Pilih Kabupaten/Kota —"),
-    ("32.76", 11, "— Pilih Kecamatan —"),
-    ("95.06.03", 108, "— Pilih Desa/Kelurahan —"),
+    ("32", 27, "— Pilih —"),
+    ("32.76", 11, "— Pilih —"),
+    ("95.06.03", 108, "— Pilih —"),
 ])
 def test_children_of_each_level(client, code, count, placeholder):
     response = client.get(f"/wilayah/{code}")

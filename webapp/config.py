@@ -29,6 +29,8 @@ class Defaults:
     CAPTCHA_LENGTH = 5
     # Fixes the captcha answer; honoured only when TESTING or DEBUG is on.
     CAPTCHA_TEST_ANSWER = None
+    # The audio clip speaks digits only: its fixed answer when CAPTCHA_TEST_ANSWER has letters.
+    CAPTCHA_TEST_AUDIO_ANSWER = "13579"
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

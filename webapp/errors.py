@@ -3,8 +3,9 @@
 import logging
 import traceback
 
-from flask import make_response, render_template, request
+from flask import current_app, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from lokal import Samaran
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -29,8 +30,25 @@ def _messages():
     }
 
 
-def render_error(code):
-    title, text = _messages().get(code, (_("Terjadi kesalahan"), ""))
+def cookies_refused() -> bool:
+    """A form came back without the session cookie every form page sets: the
+    browser does not keep cookies (or they were cleared meanwhile)."""
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+def stale_form_message():
+    """Why a form was refused by the CSRF check, in words a person can act on:
+    cookies off, or a page open too long."""
+    if cookies_refused():
+        return _("Browser Anda tidak mengirim cookie, padahal formulir ini memerlukannya. "
+                 "Aktifkan cookie untuk situs ini (atau keluar dari mode yang memblokirnya), "
+                 "lalu kirim lagi.")
+    return _("Halaman ini sudah terlalu lama terbuka. Periksa isian Anda lalu kirim lagi.")
+
+
+def render_error(code, text=None):
+    title, default = _messages().get(code, (_("Terjadi kesalahan"), ""))
+    text = text or default
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
@@ -49,7 +67,7 @@ def init_app(app):
     def http_error(exc):
         code = exc.code or 500
         response = exc.get_response()
-        body, status = render_error(code)
+        body, status = render_error(code, stale_form_message() if isinstance(exc, CSRFError) else None)
         response.set_data(body)
         response.status_code = status
         response.content_type = "text/html; charset=utf-8"

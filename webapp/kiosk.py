@@ -106,6 +106,16 @@ def _check_idle():
     return None
 
 
+def _no_store(response):
+    """On a kiosk no page may be kept by the browser: Back or Reload after
+    "Selesai" asks the server again, which shows the next person nothing of
+    the previous one (a resent form fails its CSRF check: the session was
+    cleared, and cek answers with the empty start page)."""
+    if is_kiosk() and request.endpoint not in _UNTRACKED:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _to_start():
     target = url_for("cek.index")
     if request.headers.get("HX-Request"):
@@ -192,5 +202,6 @@ def check_config(config):
 def init_app(app):
     check_config(app.config)
     app.before_request(_check_idle)
+    app.after_request(_no_store)
     app.jinja_env.globals.update(kiosk_mode=is_kiosk, idle_limits=idle_limits)
     app.register_blueprint(bp)

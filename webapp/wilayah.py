@@ -22,12 +22,9 @@ from .registry.models import Region
 bp = Blueprint("wilayah", __name__, url_prefix="/wilayah")
 
 LEVELS = ("provinsi", "kabupaten", "kecamatan", "desa")
-PLACEHOLDERS = {
-    "provinsi": _l("— Pilih Provinsi —"),
-    "kabupaten": _l("— Pilih Kabupaten/Kota —"),
-    "kecamatan": _l("— Pilih Kecamatan —"),
-    "desa": _l("— Pilih Desa/Kelurahan —"),
-}
+# The label above each select names the level; the placeholder stays short so
+# it is never cut, at 240 px or in English.
+PLACEHOLDERS = {level: _l("— Pilih —") for level in ("provinsi", "kabupaten", "kecamatan", "desa")}
 LABELS = {
     "provinsi": _l("Provinsi"),
     "kabupaten": _l("Kabupaten/Kota"),

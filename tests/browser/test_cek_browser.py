@@ -83,7 +83,7 @@ def test_cascading_selects_and_a_search_without_page_load(new_page, snap, recipi
 
     provinsi.select_option(label="Jawa Barat")
     expect(options(kabupaten)).to_have_count(28)
-    expect(options(kabupaten).first).to_have_text("— Pilih Kabupaten/Kota —")
+    expect(options(kabupaten).first).to_have_text("— Pilih —")
     snap(page, "jawa-barat")
     kabupaten.select_option(label="Kota Depok")
     kecamatan.select_option(label="Sukmajaya")
@@ -93,7 +93,7 @@ def test_cascading_selects_and_a_search_without_page_load(new_page, snap, recipi
 
     provinsi.select_option(label="Jawa Tengah")
     expect(options(kabupaten)).to_have_count(36)
-    for lower, placeholder in ((kecamatan, "— Pilih Kecamatan —"), (desa, "— Pilih Desa/Kelurahan —")):
+    for lower, placeholder in ((kecamatan, "— Pilih —"), (desa, "— Pilih —")):
         expect(options(lower)).to_have_count(1)
         expect(options(lower)).to_have_text(placeholder)
         expect(lower).to_have_value("")

@@ -1,24 +1,37 @@
-"""Drawing the captcha image and speaking the audio alternative."""
+"""Drawing the captcha image and speaking the audio alternative.
 
+The audio clip is built here from the digits espeak-ng recorded once (see
+record_voices): a spoken instruction, the five digits over a little noise,
+"sekali lagi" and the digits again, encoded as a small mono MP3 (the one
+compressed format every phone browser plays, old Android and iOS included)."""
+
+import array
 import io
 import os
+import secrets
 import shutil
 import struct
 import subprocess
 import wave
 
-from captcha.audio import AudioCaptcha
+import lameenc
 from captcha.image import ImageCaptcha
 from flask import current_app
 from PIL import Image
 
 _image = ImageCaptcha(width=170, height=64, font_sizes=(40, 44, 48))
-_audio = {}
+_voices = {}
 
 # The digits as Indonesian speakers say them; espeak-ng records each a few
 # ways so the audio is not a fixed sample per digit.
 DIGIT_WORDS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
 _VARIANTS = [("-s", "130", "-p", "45"), ("-s", "150", "-p", "60"), ("-s", "120", "-p", "35")]
+# Spoken once at the start and between the two readings (folder, words).
+PHRASES = {"intro": "Ketik lima angka berikut.", "again": "Sekali lagi."}
+RATE = 8000            # the recordings: 8 kHz, 8-bit unsigned mono
+MP3_RATE = 16000       # MPEG-2 layer III, which every MP3 decoder plays
+MP3_KBPS = 24
+MIME = "audio/mpeg"
 
 
 def png(answer: str) -> bytes:
@@ -34,25 +47,107 @@ def voices_dir():
         current_app.instance_path, "captcha-voices")
 
 
+def voices_complete(directory) -> bool:
+    """Every digit and both phrases are recorded in `directory`."""
+    return all(os.path.isdir(os.path.join(directory, name)) for name in ("9", *PHRASES))
+
+
 def audio_available() -> bool:
-    return os.path.isdir(os.path.join(voices_dir(), "9"))
+    return voices_complete(voices_dir())
 
 
-def wav(answer: str) -> bytes:
-    directory = voices_dir()
-    speaker = _audio.get(directory)
-    if speaker is None:
-        speaker = _audio[directory] = AudioCaptcha(voicedir=directory)
-    return bytes(speaker.generate(answer))
+def _read(path):
+    """Samples of one recording as signed integers (-128..127), without the
+    silence espeak-ng leaves around a word (half a second after each)."""
+    with wave.open(path) as w:
+        samples = [b - 128 for b in w.readframes(-1)]
+    loud = [i for i, value in enumerate(samples) if abs(value) > 3]
+    return samples[loud[0]:loud[-1] + 1] if loud else samples
+
+
+def _load(directory):
+    voices = _voices.get(directory)
+    if voices is None:
+        voices = {}
+        for name in [str(d) for d in range(10)] + list(PHRASES):
+            folder = os.path.join(directory, name)
+            voices[name] = [_read(os.path.join(folder, f)) for f in sorted(os.listdir(folder))
+                            if f.endswith(".wav")]
+        _voices[directory] = voices
+    return voices
+
+
+def _twist(samples):
+    """One digit said a little faster or slower and louder or softer, so the
+    same digit never sounds exactly the same."""
+    speed = (secrets.randbelow(21) + 90) / 100
+    level = (secrets.randbelow(31) + 85) / 100
+    length = int(len(samples) / speed)
+    return [int(samples[min(len(samples) - 1, int(i * speed))] * level) for i in range(length)]
+
+
+def _babble(voices, length):
+    """Quiet reversed digits under the reading: hard for a speech-to-text
+    bot to skip, easy for a person to ignore."""
+    out = [0] * length
+    pos = 0
+    while pos < length:
+        sound = secrets.choice(voices[str(secrets.randbelow(10))])[::-1]
+        level = (secrets.randbelow(10) + 12) / 100
+        for i, value in enumerate(sound[: length - pos]):
+            out[pos + i] = int(value * level)
+        pos += len(sound) + secrets.randbelow(RATE // 8)
+    return out
+
+
+def _reading(voices, answer):
+    """The digits with short, uneven gaps, over babble and a little hiss."""
+    parts = []
+    for digit in answer:
+        parts.append(_twist(secrets.choice(voices[digit])))
+        parts.append([0] * (RATE // 4 + secrets.randbelow(RATE // 4)))
+    body = [s for part in parts for s in part]
+    noise = _babble(voices, len(body))
+    return [body[i] + noise[i] + secrets.randbelow(5) - 2 for i in range(len(body))]
+
+
+def clip_samples(answer: str) -> list:
+    """The whole clip at RATE as signed 8-bit-range samples."""
+    voices = _load(voices_dir())
+    pause = [0] * (RATE // 3)
+    samples = voices["intro"][0] + pause + _reading(voices, answer) + voices["again"][0] + pause
+    return samples + _reading(voices, answer)
+
+
+def _encode_mp3(samples) -> bytes:
+    """8 kHz samples → 16 kHz 16-bit PCM (linear interpolation) → MP3."""
+    pcm = array.array("h")
+    last = 0
+    for value in samples:
+        value = max(-127, min(127, value)) * 256
+        pcm.append((last + value) // 2)
+        pcm.append(value)
+        last = value
+    encoder = lameenc.Encoder()
+    encoder.set_channels(1)
+    encoder.set_in_sample_rate(MP3_RATE)
+    encoder.set_bit_rate(MP3_KBPS)
+    encoder.set_quality(5)
+    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+
+
+def mp3(answer: str) -> bytes:
+    """The audio challenge for `answer` (digits) as an MP3 file."""
+    return _encode_mp3(clip_samples(answer))
 
 
 def _to_8k_u8(path_in, path_out):
-    """The captcha mixer wants 8 kHz, 8-bit unsigned mono; espeak-ng writes
+    """Recordings are kept as 8 kHz, 8-bit unsigned mono; espeak-ng writes
     22.05 kHz, 16-bit signed."""
     with wave.open(path_in) as w:
         rate, width, frames = w.getframerate(), w.getsampwidth(), w.readframes(-1)
     samples = struct.unpack(f"<{len(frames) // width}h", frames) if width == 2 else frames
-    step = rate / 8000
+    step = rate / RATE
     out = bytearray()
     pos = 0.0
     while int(pos) < len(samples):
@@ -61,23 +156,29 @@ def _to_8k_u8(path_in, path_out):
     with wave.open(path_out, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(1)
-        w.setframerate(8000)
+        w.setframerate(RATE)
         w.writeframes(bytes(out))
 
 
+def _record(espeak, folder, text, variants):
+    os.makedirs(folder, exist_ok=True)
+    for i, variant in enumerate(variants):
+        raw = os.path.join(folder, f"raw{i}.tmp")
+        subprocess.run([espeak, "-v", "id", *variant, "-w", raw, text], check=True, capture_output=True)
+        _to_8k_u8(raw, os.path.join(folder, f"v{i}.wav"))
+        os.remove(raw)
+
+
 def record_voices(directory):
-    """Records the ten digits with espeak-ng into `directory`. Returns False
-    when espeak-ng is not installed (the audio alternative is then off)."""
+    """Records the ten digits and the spoken instructions with espeak-ng into
+    `directory`. Returns False when espeak-ng is not installed (the audio
+    alternative is then off)."""
     espeak = shutil.which("espeak-ng") or shutil.which("espeak")
     if not espeak:
         return False
     for digit, word in enumerate(DIGIT_WORDS):
-        folder = os.path.join(directory, str(digit))
-        os.makedirs(folder, exist_ok=True)
-        for i, variant in enumerate(_VARIANTS):
-            raw = os.path.join(folder, f"raw{i}.tmp")
-            subprocess.run([espeak, "-v", "id", *variant, "-w", raw, word], check=True,
-                           capture_output=True)
-            _to_8k_u8(raw, os.path.join(folder, f"v{i}.wav"))
-            os.remove(raw)
+        _record(espeak, os.path.join(directory, str(digit)), word, _VARIANTS)
+    for name, text in PHRASES.items():
+        _record(espeak, os.path.join(directory, name), text, [("-s", "140", "-p", "50")])
+    _voices.pop(directory, None)
     return True

@@ -61,10 +61,23 @@ def read_token(token: str, max_age=None):
     return data["n"], data["k"]
 
 
-def answer_for(nonce: str, kind: str) -> str:
+def test_answer(kind: str):
+    """The fixed answer of testing/debug mode, or None. The audio clip can
+    speak only digits: a fixed answer with letters is said (and must be
+    typed) as CAPTCHA_TEST_AUDIO_ANSWER, by default the digits 13579."""
     fixed = current_app.config.get("CAPTCHA_TEST_ANSWER")
-    if fixed and (current_app.testing or current_app.debug):
-        return str(fixed).upper()
+    if not fixed or not (current_app.testing or current_app.debug):
+        return None
+    fixed = str(fixed).upper()
+    if kind == "audio" and not fixed.isdigit():
+        return str(current_app.config["CAPTCHA_TEST_AUDIO_ANSWER"])
+    return fixed
+
+
+def answer_for(nonce: str, kind: str) -> str:
+    fixed = test_answer(kind)
+    if fixed:
+        return fixed
     alphabet = IMAGE_ALPHABET if kind == "image" else AUDIO_ALPHABET
     length = current_app.config["CAPTCHA_LENGTH"]
     key = current_app.config["SECRET_KEY"].encode()

@@ -31,14 +31,18 @@ def image(token):
     return _private(make_response(media.png(answer)), "image/png")
 
 
-@bp.get("/<token>.wav")
+@bp.get("/<token>.mp3")
 @limiter.limit("20 per minute")
 def audio(token):
-    """The audio alternative: the digits spoken over noise."""
+    """The audio alternative: an instruction, then the digits spoken twice
+    over a little noise, as a small MP3. Served as a plain file so a text
+    browser can download it and play it with any player."""
     answer, kind = _challenge(token)
     if kind != "audio" or not answer.isdigit() or not media.audio_available():
         abort(404)
-    return _private(make_response(media.wav(answer)), "audio/wav")
+    response = _private(make_response(media.mp3(answer)), media.MIME)
+    response.headers["Content-Disposition"] = 'inline; filename="kode-suara.mp3"'
+    return response
 
 
 @bp.get("/baru")

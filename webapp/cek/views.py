@@ -1,16 +1,21 @@
 """The Cek Bansos page: choose the region, type a name or NIK, solve the captcha."""
 
 import logging
+from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..captcha.media import audio_available
+from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
+from ..errors import stale_form_message
 from ..htmx import render
+from ..kiosk import is_kiosk
 from ..security import limiter
-from ..wilayah import LEVELS, build_picker
+from ..wilayah import LEVELS, build_picker, children
 from .forms import CekForm
 from .services import lookup_by_name, lookup_by_nik
 
@@ -19,24 +24,10 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "cek/index.html"
 
-_CAPTCHA_MESSAGES = {
-    "wrong": lambda: _("Kode captcha salah. Ketik kode pada gambar yang baru."),
-    "expired": lambda: _("Kode captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
-    "invalid": lambda: _("Kode captcha tidak berlaku. Ketik kode pada gambar yang baru."),
-    "replayed": lambda: _("Kode captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
-}
-
-
-def _captcha_kind(values):
-    """The switch buttons (picture / audio) win over the kind shown before."""
-    switch = values.get("captcha_baru")
-    if switch in ("audio", "image"):
-        return switch
-    return "audio" if values.get("captcha_jenis") == "audio" else "image"
-
-
 def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False, notice=None):
-    kind = _captcha_kind(request.values)
+    kind = captcha_kind(request.values)
+    if form.captcha.errors and form.captcha.data == "":
+        form.captcha.errors = [captcha_message("missing", kind)]
     if keep_captcha and form.captcha_token.data:
         token = form.captcha_token.data
     else:
@@ -47,7 +38,13 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
         errors.append(("captcha", captcha_error))
     if notice:
         errors.append(("nik" if form.by_nik else "nama", notice))
+    searched_desa = searched_at = None
+    if result is not None and not result.found:
+        searched_at = format_datetime(datetime.now(UTC), "d MMMM yyyy, HH:mm")
+        if picker.desa:
+            searched_desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa)
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
+                  searched_desa=searched_desa, searched_at=searched_at,
                   errors=errors, captcha_token=token, captcha_kind=kind,
                   captcha_error=captcha_error, audio_available=audio_available())
 
@@ -84,7 +81,8 @@ def search():
     try:
         verify(form.captcha_token.data, form.captcha.data)
     except CaptchaError as exc:
-        return _page(form, picker, status=422, captcha_error=_CAPTCHA_MESSAGES[exc.reason]())
+        return _page(form, picker, status=422,
+                     captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
     log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
     return _page(form, picker, result=result)
@@ -93,11 +91,14 @@ def search():
 @bp.errorhandler(CSRFError)
 def stale_form(_exc):
     """A form left open too long (or sent without its token) is shown again
-    with what was typed, and nothing is looked up."""
+    with what was typed, and nothing is looked up. On a kiosk nothing typed is
+    shown again: the form belongs to a person who has finished (Back or
+    Reload after "Selesai"), so the next person gets the empty start page."""
+    if is_kiosk():
+        return redirect(url_for("cek.index"), 303)
     form = CekForm(meta={"csrf": False})
     picker = build_picker(request.form)
-    return _page(form, picker, status=400, captcha_error=None,
-                 notice=_("Halaman ini sudah terlalu lama terbuka. Periksa isian Anda lalu kirim lagi."))
+    return _page(form, picker, status=400, captcha_error=None, notice=stale_form_message())
 
 
 @bp.errorhandler(429)

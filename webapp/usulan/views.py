@@ -4,9 +4,9 @@ receipt, and the status check without an account."""
 import logging
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from ..captcha.media import audio_available
+from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..htmx import render
 from ..security import limiter
@@ -90,16 +90,10 @@ def document(pid, kind):
     return uploads.send_image(doc.stored_name)
 
 
-_CAPTCHA_MESSAGES = {
-    "wrong": lambda: _("Kode captcha salah. Ketik kode pada gambar yang baru."),
-    "expired": lambda: _("Kode captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
-    "invalid": lambda: _("Kode captcha tidak berlaku. Ketik kode pada gambar yang baru."),
-    "replayed": lambda: _("Kode captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
-}
-
-
 def _status_page(form, status=200, proposal=None, captcha_error=None, not_found=False):
-    kind = "audio" if request.values.get("captcha_baru") == "audio" else "image"
+    kind = captcha_kind(request.values)
+    if form.captcha.errors and not form.captcha.data:
+        form.captcha.errors = [captcha_message("missing", kind)]
     form.captcha.data = ""
     extra = [("captcha", captcha_error)] if captcha_error else []
     return render("usulan/status.html", "content", status=status, form=form, proposal=proposal,
@@ -127,7 +121,8 @@ def status_check():
     try:
         verify(form.captcha_token.data, form.captcha.data)
     except CaptchaError as exc:
-        return _status_page(form, status=422, captcha_error=_CAPTCHA_MESSAGES[exc.reason]())
+        return _status_page(form, status=422,
+                     captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     proposal = find_by_receipt(form.receipt.data, parse_date(form.birth_date.data))
     log.info("usulan status check found=%s", proposal is not None)
     # One message for any mismatch: which part was wrong is not revealed.
