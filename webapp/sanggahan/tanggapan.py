@@ -41,9 +41,10 @@ class Row:
 def clean_query(raw):
     """The normalised search text, or "" for no search; SearchError when it
     is too short to be a name's beginning."""
-    text = normalize_name((raw or "")[:MAX_QUERY])
-    if not text:
+    raw = (raw or "")[:MAX_QUERY]
+    if not raw.strip():
         return ""
+    text = normalize_name(raw)
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         raise SearchError(_l("Ketik paling sedikit %(n)d huruf awal nama.", n=MIN_LETTERS))
     return text
