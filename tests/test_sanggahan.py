@@ -42,7 +42,8 @@ class Neighbour:
     def recipient_link(self, person):
         html = text(self.client.get("/sanggahan/penerima"))
         masked = re.escape(mask_name(person.name))
-        row = r'<p class="recipient-name"><strong>' + masked + r'</strong></p>.*?href="(/sanggahan/baru/[^"]+)"'
+        row = (r'<p class="recipient-name"><strong>' + masked
+               + r'</strong></p>.*?href="(/sanggahan/baru/[^"]+)"')
         found = re.search(row, html, re.S)
         return found.group(1) if found else None
 

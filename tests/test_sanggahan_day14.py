@@ -12,7 +12,12 @@ from webapp.sanggahan import services
 from webapp.sanggahan.models import Objection
 
 from .test_petugas_support import Officer
-from .test_sanggahan import neighbour, text  # noqa: F401 - the fixture
+from .test_sanggahan import Neighbour, text
+
+
+@pytest.fixture
+def neighbour(client, monkeypatch, registry_person):
+    return Neighbour(client, monkeypatch).sign_in(registry_person.desa_code)
 
 
 def sent_days_ago(neighbour, person, days, reason="pindah"):
@@ -27,7 +32,8 @@ def test_a_lapsed_objection_is_upheld_once_with_an_audit_row(neighbour, registry
     assert late.status == services.UPHELD and late.decided_auto and late.decided_by is None
     assert all(e.status == "TIDAK" and e.stage == "DIHENTIKAN" for e in services.covered(registry_person))
     rows = list(AuditLog.select().where(AuditLog.action == "sanggahan_otomatis"))
-    assert [(r.object_id, r.actor_role, r.detail) for r in rows] == [(late.public_id, "sistem", "hari_14:diterima")]
+    assert [(r.object_id, r.actor_role, r.detail) for r in rows] == [
+        (late.public_id, "sistem", "hari_14:diterima")]
     # Idempotent: a second (and third) run changes nothing and logs nothing.
     decided_at = late.decided_at
     assert apply_objection_deadlines() == 0 and apply_objection_deadlines() == 0

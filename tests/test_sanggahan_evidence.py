@@ -9,7 +9,12 @@ from PIL import Image
 from webapp.sanggahan import services
 from webapp.sanggahan.models import Objection
 
-from .test_sanggahan import neighbour, object_to, text  # noqa: F401 - the fixture
+from .test_sanggahan import Neighbour, object_to, text
+
+
+@pytest.fixture
+def neighbour(client, monkeypatch, registry_person):
+    return Neighbour(client, monkeypatch).sign_in(registry_person.desa_code)
 
 
 def png():

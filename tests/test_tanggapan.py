@@ -112,7 +112,8 @@ def test_not_eligible_responses_move_a_recipient_up_the_officer_queues(app, runn
     for person in (older, younger):
         services.create(neighbour.account, person, services.SANGGAH, "pindah", "Sudah pindah", True)
     verifikator = Officer(app, runner, "verif@contoh.test", "dinsos_verifikator", "32.76").sign_in()
-    operator = Officer(app, runner, "operator@contoh.test", "operator_desa", registry_person.desa_code).sign_in()
+    operator = Officer(app, runner, "operator@contoh.test", "operator_desa",
+                       registry_person.desa_code).sign_in()
 
     def queue_order():
         html = text(verifikator.get("/petugas/sanggahan"))
