@@ -14,7 +14,7 @@
     if (!button || !status || !lat || !lon || !("geolocation" in navigator)) {
       return;
     }
-    button.hidden = false;
+    button.parentNode.hidden = false;
     button.addEventListener("click", function () {
       status.textContent = button.dataset.wait;
       button.disabled = true;

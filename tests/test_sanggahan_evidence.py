@@ -69,7 +69,7 @@ def test_geolocation_is_allowed_on_the_objection_form_alone(neighbour, registry_
     link = neighbour.recipient_link(registry_person)
     form = neighbour.client.get(link)
     assert "geolocation=(self)" in form.headers["Permissions-Policy"]
-    assert "lokasi.js" in text(form) and 'id="lokasi-saya" hidden' in text(form)
+    assert "lokasi.js" in text(form) and '<p id="lokasi-tombol" hidden>' in text(form)
     for other in ("/sanggahan/penerima", "/sanggahan/", "/"):
         assert "geolocation=()" in neighbour.client.get(other).headers["Permissions-Policy"]
     # The error page of the same form keeps the permission.
