@@ -221,12 +221,16 @@ def offer_secret(row, password=None):
     if row.purpose == NEW and (password is None or not MIN_PASSWORD <= len(password) <= 128):
         raise OfficerError(_l("Kata sandi petugas minimal 12 karakter."), "sandi")
     secret = totp.new_secret()
+    # Hashing is slow: never inside the write lock.
+    password_hash = hash_password(password) if row.purpose == NEW else None
     with atomic_write():
-        if row.purpose == NEW:
-            Account.update(password_hash=hash_password(password), session_version=Account.session_version + 1,
+        if password_hash is not None:
+            Account.update(password_hash=password_hash, session_version=Account.session_version + 1,
                            updated_at=utcnow()).where(Account.id == row.account_id).execute()
         OfficerEnrolment.update(pending_secret=secret).where(OfficerEnrolment.id == row.id).execute()
-    account = Account.get_by_id(row.account_id)
+        account = Account.get_by_id(row.account_id)
+        audit.record(account, "totp_ditawarkan", "akun", account.public_id,
+                     detail=f"{row.purpose}:sandi" if password_hash else row.purpose)
     return secret, qr_data_uri(totp.provisioning_uri(secret, account.email))
 
 
