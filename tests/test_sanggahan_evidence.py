@@ -75,3 +75,29 @@ def test_geolocation_is_allowed_on_the_objection_form_alone(neighbour, registry_
     # The error page of the same form keeps the permission.
     again = object_to(neighbour, registry_person, reason="")
     assert "geolocation=(self)" in again.headers["Permissions-Policy"]
+
+
+def test_the_migration_brings_an_old_database_up_to_date(app):
+    """An install from before issue #16's second half: init-db adds the
+    objection's location and day-14 columns and the three new tables."""
+    from playhouse.migrate import migrate
+
+    from webapp import migrations
+    from webapp.db import create_schema, flask_db
+
+    new_columns = {"latitude", "longitude", "location_note", "decided_auto"}
+    with app.app_context():
+        db = flask_db.database
+        for table in ("eligibility_response", "officer_enrolment", "recovery_code"):
+            db.execute_sql(f"DROP TABLE {table}")
+        migrator = migrations._migrator(db)
+        migrate(*[migrator.drop_column("objection", name) for name in sorted(new_columns)])
+        migrations.SchemaMigration.bind(db)
+        migrations.SchemaMigration.delete().where(
+            migrations.SchemaMigration.name == "m016b_evidence_responses_officers").execute()
+        assert not new_columns & {c.name for c in db.get_columns("objection")}
+        create_schema()
+        assert new_columns <= {c.name for c in db.get_columns("objection")}
+        assert all(db.table_exists(t) for t in ("eligibility_response", "officer_enrolment", "recovery_code"))
+        create_schema()  # safe to repeat
+        db.close()

@@ -1,25 +1,16 @@
-"""Who a citizen may object to: this quarter's recipients in their own desa,
-masked, paginated; chosen through a signed token, never a registry id."""
+"""Who a citizen may object to: this quarter's recipients in their own desa
+(listed and searched by tanggapan.py), chosen through a signed token, never
+a registry id."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..identity import mask_name
 from ..registry.models import Enrollment, Person, Program
 from ..registry.programs import quarter_of, stage_label
 
-PAGE_SIZE = 20
 TOKEN_MAX_AGE = 24 * 3600
-
-
-@dataclass
-class Recipient:
-    token: str
-    masked_name: str
-    programs: list
 
 
 def _current(today=None):
@@ -81,16 +72,3 @@ def person_from_token(account, token, today=None):
 
 def account_desa(account):
     return getattr(account, "desa_code", None) or getattr(account, "desa_id", None)
-
-
-def recipients(account, page=1, today=None):
-    """(recipients on this page, whether there is a next page)."""
-    query = (Person.select()
-             .where((Person.desa == account_desa(account)) & (Person.nik != account.nik)
-                    & recipient_filter(today))
-             .order_by(Person.name_norm, Person.id))
-    rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    programs = programs_of(rows, today)
-    return [Recipient(token_for(account, p.id), mask_name(p.name), programs[p.id]) for p in rows], more
