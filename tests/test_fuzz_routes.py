@@ -92,7 +92,7 @@ def _officer_ids(app):
     waiting = citizen(app, email="menunggu.fuzz@example.com", nik=synthetic_nik(serial="0922"), state=OFFICER)
     with app.test_request_context():
         person = Person.get(Person.nik == examples(limit=1)[0][1])
-        objection = sanggahan.create(proposer, person, sanggahan.SANGGAH, "mampu", "Punya toko", True)
+        objection = sanggahan.create(proposer, person, sanggahan.SANGGAH, "pindah", "Pindah ke Bogor", True)
         ids = {"pid": pid, "aid": waiting.public_id, "oid": objection.public_id}
         flask_db.database.close()
     return ids

@@ -90,13 +90,13 @@ def test_upheld_objection_also_ends_next_periods_enrollment(app, verifikator):
         nxt = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
         enroll(person.household, None, "BLT", *nxt)
         reporter = citizen(app, email="pelapor@contoh.test")
-        objection = sanggahan.create(reporter, person, "sanggah", "mampu", "", True)
+        objection = sanggahan.create(reporter, person, "sanggah", "pindah", "", True)
         flask_db.database.close()
     verifikator.post(f"/petugas/sanggahan/{objection.public_id}/putusan", {"keputusan": "terima"})
     with app.app_context():
         rows = Enrollment.select().where((Enrollment.household == person.household_id)
                                          & (Enrollment.program == "BLT"))
-        assert {(e.status, e.ended_reason) for e in rows} == {("TIDAK", "EXCLUDE – MAMPU")}
+        assert {(e.status, e.ended_reason) for e in rows} == {("TIDAK", "EXCLUDE – PINDAH")}
         flask_db.database.close()
 
 
@@ -104,7 +104,7 @@ def test_dismissed_objection_tells_the_reporter(app, verifikator, mail_outbox):
     person, *_ = recipient(app)
     reporter = citizen(app, email="pelapor@contoh.test")
     with app.test_request_context():
-        objection = sanggahan.create(reporter, person, "sanggah", "mampu", "", True)
+        objection = sanggahan.create(reporter, person, "sanggah", "pindah", "", True)
         flask_db.database.close()
     url = f"/petugas/sanggahan/{objection.public_id}/putusan"
     assert verifikator.post(url, {"keputusan": "tolak"}).status_code == 422

@@ -133,6 +133,8 @@ NOT_UPLOADS = {
     "Objection.note", "Objection.decision_note", "OfficerProfile.totp_secret",
     "AuditLog.object_id", "AuditLog.detail", "AuditLog.ip",
     "StageRecord.checklist", "StageRecord.notes", "ImportJob.report",
+    "Objection.location_note", "OfficerEnrolment.token_hash", "OfficerEnrolment.pending_secret",
+    "RecoveryCode.code_hash",
 }
 
 

@@ -42,7 +42,8 @@ class Neighbour:
     def recipient_link(self, person):
         html = text(self.client.get("/sanggahan/penerima"))
         masked = re.escape(mask_name(person.name))
-        row = r'<th scope="row">' + masked + r'</th>.*?href="(/sanggahan/baru/[^"]+)"'
+        row = (r'<p class="recipient-name"><strong>' + masked
+               + r'</strong></p>.*?href="(/sanggahan/baru/[^"]+)"')
         found = re.search(row, html, re.S)
         return found.group(1) if found else None
 
@@ -54,7 +55,8 @@ def neighbour(client, monkeypatch, registry_person):
 
 def object_to(neighbour, person, **data):
     link = neighbour.recipient_link(person)
-    fields = {"reason": "mampu", "note": "Punya mobil dan toko", "honest": "1"}
+    fields = {"reason": "pindah", "note": "Punya mobil dan toko", "honest": "1",
+              "location_note": "RT 03/RW 05, sebelah masjid"}
     fields.update(data)
     return neighbour.post(link, fields, csrf_from=link, content_type="multipart/form-data")
 
@@ -66,7 +68,7 @@ def test_recipients_of_the_own_desa_masked_with_programs(neighbour, registry_per
     assert mask_name(registry_person.name) in html and registry_person.name not in html
     assert registry_person.nik not in html
     assert not re.search(r"/sanggahan/baru/\d+\"", html)  # no registry ids in URLs
-    shown = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    shown = re.findall(r'<p class="recipient-name"><strong>([^<]+)</strong></p>', html)
     in_desa = {mask_name(p.name) for p in Person.select().where(Person.desa == registry_person.desa_code)}
     assert shown and set(shown) <= in_desa and len(shown) <= 20
 
@@ -95,7 +97,7 @@ def test_objection_is_sent_with_the_14_day_window(neighbour, registry_person):
     assert again.status_code == 302 and objection.public_id in again.headers["Location"]
 
 
-def test_photo_evidence_is_optional_and_checked(neighbour, registry_person):
+def test_photo_evidence_is_checked_where_given(neighbour, registry_person):
     bad = object_to(neighbour, registry_person, foto=(io.BytesIO(b"MZ not an image"), "bukti.jpg"))
     assert bad.status_code == 422 and "bukan foto" in text(bad)
     assert 'Punya mobil dan toko' in text(bad)
@@ -195,7 +197,7 @@ def test_someone_outside_the_registry_has_nothing_to_withdraw(neighbour):
 @pytest.mark.parametrize("kind", [services.SANGGAH, services.MUNDUR])
 def test_a_second_send_while_one_is_pending_gives_the_same_one(neighbour, registry_person, kind):
     """Two "Kirim" at once reach create() twice: one objection, not two."""
-    args = ("mampu", "Punya toko", True) if kind == services.SANGGAH else (None, "", True)
+    args = ("pindah", "Pindah ke Bogor", True) if kind == services.SANGGAH else (None, "", True)
     program = None if kind == services.SANGGAH else "PBI-JK"
     first = services.create(neighbour.account, registry_person, kind, *args, program=program)
     second = services.create(neighbour.account, registry_person, kind, *args, program=program)

@@ -107,6 +107,19 @@ class Defaults:
     # None: on when TESTING, off otherwise.
     HUEY_IMMEDIATE = None
 
+    # Objections (webapp.sanggahan): the pemda handles one within this many
+    # days; then SANGGAHAN_LAPSE_OUTCOME applies — "diterima" (the real
+    # Usul–Sanggah rule: the reported recipient is declared not eligible) or
+    # None (it only shows as late). The huey consumer checks hourly at this minute.
+    SANGGAHAN_HANDLING_DAYS = 14
+    SANGGAHAN_LAPSE_OUTCOME = "diterima"
+    SANGGAHAN_LAPSE_MINUTE = 7
+    # Tanggapan Kelayakan: names per page of the recipients' list.
+    TANGGAPAN_PAGE_SIZE = 20
+
+    # Officer enrolment links (new officer, TOTP reset) stay valid this long.
+    OFFICER_ENROLMENT_HOURS = 72
+
     # Accounts (webapp.akun): per-client limits on top of the per-account lock.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "10 per minute;30 per hour"

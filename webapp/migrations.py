@@ -56,7 +56,29 @@ def m012_program_kinds_and_result_fields(db, migrator):
                    "AND stage NOT IN ('AKTIF', 'NONAKTIF')")
 
 
-MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields]
+
+def m016b_evidence_responses_officers(db, migrator):
+    """Issue #16 (second half): objection location and the day-14 mark, the
+    Tanggapan Kelayakan responses, officer enrolment links and recovery codes."""
+    from peewee import BooleanField, DoubleField, TextField
+
+    from .petugas.models import OfficerEnrolment, RecoveryCode
+    from .sanggahan.models import EligibilityResponse
+
+    columns = {c.name for c in db.get_columns("objection")}
+    wanted = [("latitude", DoubleField(null=True)), ("longitude", DoubleField(null=True)),
+              ("location_note", TextField(null=True)), ("decided_auto", BooleanField(default=False))]
+    changes = [migrator.add_column("objection", name, column)
+               for name, column in wanted if name not in columns]
+    if changes:
+        migrate(*changes)
+    for model in (EligibilityResponse, OfficerEnrolment, RecoveryCode):
+        with model.bind_ctx(db):
+            db.create_tables([model], safe=True)
+
+
+MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields,
+              m016b_evidence_responses_officers]
 
 
 class SchemaMigration(Model):

@@ -21,7 +21,7 @@ so there every attempt counts as the last one.
 import os
 
 from flask import current_app
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 QUEUE_NAME = "cekbansos"
 
@@ -50,7 +50,16 @@ def _register_tasks(app, huey):
         with app.app_context():
             mail.deliver(raw, final=huey.immediate or not task.retries)
 
-    return {"deliver_mail": deliver_mail}
+    @huey.periodic_task(crontab(minute=str(config["SANGGAHAN_LAPSE_MINUTE"])))
+    def objection_deadlines():
+        """The day-14 rule, hourly (webapp.petugas.services.apply_objection_deadlines).
+        Periodic tasks are scheduled by the consumer, and exactly one runs."""
+        from .petugas.services import apply_objection_deadlines
+
+        with app.app_context():
+            apply_objection_deadlines()
+
+    return {"deliver_mail": deliver_mail, "objection_deadlines": objection_deadlines}
 
 
 def init_app(app):

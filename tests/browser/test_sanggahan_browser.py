@@ -51,14 +51,14 @@ def test_object_to_a_recipient_and_read_the_decision(new_page, live_server, reci
     heading(page, "Sanggahan")
     look(page, "sanggahan")
     press(page, "Sanggah penerima", role="link")
-    heading(page, "Penerima bantuan di desa/kelurahan Anda")
+    heading(page, "Tanggapan Kelayakan")
     look(page, "penerima")
     # Someone other than the session's recipient, whom other tests look up.
-    links = page.get_by_role("link", name=re.compile(r"^Sanggah \S"))
+    links = page.get_by_role("link", name=re.compile(r"^Sanggah dengan bukti \S"))
     expect(links.first).to_be_visible()
     others = [link for link in links.all() if mask_name(recipient.name) not in link.inner_text()]
     target = others[n % len(others)]
-    masked = target.inner_text().removeprefix("Sanggah").strip()
+    masked = target.inner_text().removeprefix("Sanggah dengan bukti").strip()
     with page.expect_navigation():
         target.click()
     heading(page, f"Sanggah penerima {masked}")
@@ -74,7 +74,8 @@ def test_object_to_a_recipient_and_read_the_decision(new_page, live_server, reci
     look(page, "form-error")
 
     page.get_by_label(REASONS[n], exact=True).check()
-    page.get_by_label("Foto bukti (boleh tidak ada)").set_input_files(photo_file(tmp_path))
+    page.get_by_label("Foto rumah penerima").set_input_files(photo_file(tmp_path))
+    page.get_by_label("Keterangan lokasi").fill("RT 03/RW 05, rumah cat hijau")  # "Sudah mampu" needs it
     page.get_by_label("Saya menyatakan keterangan ini benar dan dapat dipertanggungjawabkan.").check()
     press(page, "Kirim sanggahan")
     heading(page, "Sanggahan")

@@ -12,7 +12,7 @@ from ..akun.models import Account
 from ..akun.session import safe_next, sign_in
 from ..htmx import render
 from ..security import limiter
-from . import audit, scope, totp
+from . import audit, officers, scope, totp
 from .forms import TotpForm
 from .views import VERIFIED, bp
 
@@ -80,7 +80,12 @@ def kode_kirim():
     form = TotpForm()
     if not form.validate():
         return _page(form, status=422)
-    outcome = totp.verify(account, form.kode.data)
+    outcome = None
+    if officers.looks_like_recovery_code(form.kode.data) and officers.may_try(account):
+        # A lost phone: one of the single-use recovery codes stands in for TOTP.
+        outcome = "ok" if officers.use_recovery_code(account, form.kode.data) else None
+    if outcome is None:
+        outcome = totp.verify(account, form.kode.data)
     if outcome != "ok":
         audit.record(account, "masuk_gagal", "akun", account.public_id, detail=f"totp:{outcome}")
         form.kode.errors = [{

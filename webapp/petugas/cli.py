@@ -3,14 +3,11 @@ registry file. Output names officers by e-mail only (no NIK, no name)."""
 
 import click
 from flask.cli import with_appcontext
-from peewee import IntegrityError
 
-from ..akun.models import ACTIVE, Account, utcnow
-from ..akun.services import hash_password
+from ..akun.models import Account
 from ..db import atomic_write
-from ..identity import check_nik
 from ..registry.models import Region
-from . import audit, importer, scope, totp
+from . import audit, importer, officers, scope, totp
 from .models import OfficerProfile
 
 
@@ -25,17 +22,6 @@ def _region(code, role):
         want = "desa/kelurahan (mis. 32.76.06.1001)" if level == 4 else "kabupaten/kota (mis. 32.76)"
         raise click.ClickException(f"Peran {role} memerlukan --wilayah berupa kode {want}.")
     return region.code
-
-
-def _home_desa(scope_code):
-    """Accounts need a desa; an officer's is the first one in their region."""
-    query = Region.select(Region.code).where(Region.level == 4)
-    if scope_code:
-        query = query.where(scope.under(Region.code, scope_code))
-    code = query.order_by(Region.code).scalar()
-    if code is None:
-        raise click.ClickException("Tidak ada desa di wilayah itu. Jalankan `flask load-regions` dulu.")
-    return code
 
 
 def _ask_password():
@@ -74,26 +60,12 @@ def create_command(email, nik, nama, peran, wilayah, sandi):
     """Membuat petugas dan menampilkan rahasia TOTP sekali saja."""
     if sandi is None:
         sandi = _ask_password()
-    region = _region(wilayah.strip(), peran)
-    checked = check_nik(nik)
-    if not checked.ok:
-        raise click.ClickException(str(checked.error))
-    if len(sandi) < 12:
-        raise click.ClickException("Kata sandi petugas minimal 12 karakter.")
-    secret = totp.new_secret()
-    now = utcnow()
+    region = _region(wilayah.strip(), peran)  # the CLI's own wording for a wrong code
     try:
-        with atomic_write(f"nik:{checked.nik}"):
-            account = Account.create(
-                nik=checked.nik, no_kk="", name=nama.strip()[:120], street="", rt="", rw="",
-                desa=_home_desa(region), phone="", email=email.strip().lower(),
-                password_hash=hash_password(sandi), state=ACTIVE, role=peran, region_scope=region,
-                consent_at=now, email_verified_at=now, created_at=now, updated_at=now)
-            OfficerProfile.create(account=account, totp_secret=secret)
-            audit.record(None, "petugas_dibuat", "akun", account.public_id, region=region or "",
-                         detail=peran)
-    except IntegrityError:
-        raise click.ClickException("NIK atau e-mail itu sudah dipakai akun lain.") from None
+        account, secret, _token = officers.create(None, email, nik, nama, peran, wilayah.strip(),
+                                                  password=sandi)
+    except officers.OfficerError as exc:
+        raise click.ClickException(str(exc.message)) from None
     click.echo(f"Petugas {account.email} dibuat ({peran}, wilayah {region or 'seluruh Indonesia'}).")
     click.echo("Masukkan rahasia ini ke aplikasi autentikator sekarang; tidak ditampilkan lagi:")
     click.echo(f"  rahasia: {secret}")

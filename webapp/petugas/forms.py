@@ -137,3 +137,31 @@ class UploadForm(FlaskForm):
     """Only the CSRF token: the file itself is read from request.files."""
 
     nonce = HiddenField()
+
+
+class OfficerForm(FlaskForm):
+    """A new officer (officer accounts in the UI)."""
+
+    email = StringField(_l("E-mail petugas"), filters=[clean_text], validators=[
+        Required(_l("Masukkan alamat e-mail petugas.")), MaxChars(254)])
+    nik = StringField(_l("NIK petugas"), filters=[clean_text], validators=[
+        Required(_l("Masukkan NIK petugas (16 digit).")), MaxChars(40)])
+    nama = StringField(_l("Nama petugas"), filters=[clean_text], validators=[
+        Required(_l("Masukkan nama petugas.")), MaxChars(120)])
+    peran = StringField(_l("Peran"), filters=[clean_text], validators=[Required(_l("Pilih peran petugas."))])
+    wilayah = StringField(_l("Kode wilayah kerja"), filters=[clean_text], validators=[MaxChars(13)])
+
+
+class RescopeForm(FlaskForm):
+    peran = StringField(_l("Peran"), filters=[clean_text], validators=[Required(_l("Pilih peran petugas."))])
+    wilayah = StringField(_l("Kode wilayah kerja"), filters=[clean_text], validators=[MaxChars(13)])
+
+
+class EnrolPasswordForm(FlaskForm):
+    sandi = StringField(_l("Kata sandi baru"), validators=[MaxChars(128)])
+    ulang = StringField(_l("Ulangi kata sandi"), validators=[MaxChars(128)])
+
+
+class EnrolCodeForm(FlaskForm):
+    kode = StringField(_l("Kode dari aplikasi autentikator"), filters=[clean_text], validators=[
+        Required(_l("Masukkan 6 digit kode dari aplikasi autentikator.")), MaxChars(12)])

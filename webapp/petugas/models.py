@@ -126,3 +126,38 @@ class ImportJob(BaseModel):
 
     class Meta:
         table_name = "import_job"
+
+
+@register
+class OfficerEnrolment(BaseModel):
+    """A one-time link a higher officer hands to a new officer (or to one
+    whose TOTP was reset): it lets them set their password (new officers)
+    and enrol their authenticator app by QR code. Only the token's hash is
+    kept; the link is shown once to the officer who made it."""
+
+    account = ForeignKeyField(Account, backref="enrolments", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    purpose = CharField(max_length=8)  # baru / reset
+    created_by = IntegerField(null=True)  # Account.id of the higher officer
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    # The secret offered on the QR page, kept until the first code confirms it.
+    pending_secret = CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "officer_enrolment"
+
+
+@register
+class RecoveryCode(BaseModel):
+    """Single-use codes that stand in for the TOTP code when the phone is
+    lost; stored as keyed hashes, shown once when made."""
+
+    account = ForeignKeyField(Account, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, index=True)
+    created_at = DateTimeField(default=utcnow)
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "recovery_code"

@@ -9,6 +9,7 @@ from ..akun.models import OFFICER, Account, Photo
 from ..akun.services import REJECT_REASONS
 from ..htmx import render
 from ..identity import mask_nik
+from ..registry.programs import quarter_of
 from ..sanggahan import services as sanggahan
 from ..sanggahan.models import Objection
 from . import scope, services
@@ -93,17 +94,20 @@ def akun_putusan(aid):
 @bp.get("/sanggahan")
 @officer_required(*scope.OBJECTION_ROLES)
 def sanggahan_list():
-    """Pending objections and withdrawals in the region, oldest first, with
-    the 14-day due date; late ones marked."""
+    """Pending objections and withdrawals in the region: those about a
+    recipient with more "Tidak layak" responses first, then oldest first,
+    with the 14-day due date and the day the rule decides them; late ones marked."""
     status = request.args.get("status", sanggahan.PENDING)
     if status not in sanggahan.STATUS_LABELS:
         status = sanggahan.PENDING
-    query = scope.objections_for(g.officer).where(Objection.status == status)
+    year, quarter = quarter_of(date.today())
+    query = scope.objection_queue(g.officer, status, year, quarter)
     page = _page_arg()
-    items = list(query.order_by(Objection.created_at, Objection.id).paginate(page, PER_PAGE))
-    return render("petugas/sanggahan_list.html", "content", items=items, total=query.count(), page=page,
+    items = list(query.paginate(page, PER_PAGE))
+    total = scope.objections_for(g.officer).where(Objection.status == status).count()
+    return render("petugas/sanggahan_list.html", "content", items=items, total=total, page=page,
                   chosen=status, statuses=sanggahan.STATUS_LABELS, today=date.today(),
-                  reason_label=sanggahan.reason_label, errors=None)
+                  reason_label=sanggahan.reason_label, lapse_date=sanggahan.lapse_date, errors=None)
 
 
 def _sanggahan_page(objection, form=None, status=200, refused=None):
@@ -113,7 +117,9 @@ def _sanggahan_page(objection, form=None, status=200, refused=None):
                   errors=errors or None, reason_label=sanggahan.reason_label,
                   status_label=sanggahan.status_label, pending=objection.status == sanggahan.PENDING,
                   covered=list(sanggahan.covered(objection.person, objection.program_code)),
-                  nik=mask_nik(objection.person.nik), today=date.today())
+                  nik=mask_nik(objection.person.nik), today=date.today(),
+                  lapse_date=sanggahan.lapse_date(objection.due_date)
+                  if objection.kind == sanggahan.SANGGAH else None)
 
 
 @bp.get("/sanggahan/<oid>")

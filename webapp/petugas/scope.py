@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from peewee import SQL
+from peewee import JOIN, SQL, Case, fn
 
 from .. import wilayah
 from ..akun.models import Account
 from ..db import after_schema, is_sqlite
 from ..registry.models import Person
-from ..sanggahan.models import Objection
+from ..sanggahan.models import EligibilityResponse, Objection
 from ..usulan import services as usulan
 from ..usulan.models import Proposal, ProposalEvent
 from . import audit
@@ -58,6 +58,8 @@ ACCOUNT_ROLES = DINSOS + (PUSAT,)
 OBJECTION_ROLES = DINSOS
 IMPORT_ROLES = DINSOS + (PUSAT,)
 AUDIT_ROLES = (KEPALA, PUSAT)
+# Who reads the Tanggapan Kelayakan counts: the desa's officers and Dinas Sosial.
+TANGGAPAN_ROLES = (OPERATOR,) + DINSOS
 
 
 def is_officer(account):
@@ -117,6 +119,41 @@ def proposals_for(officer):
 def objections_for(officer):
     return (Objection.select(Objection, Person).join(Person)
             .where(in_region(Person.desa, officer)))
+
+
+def not_eligible_counts(year, quarter):
+    """A subquery: person id → how many accounts said "Tidak layak" this period."""
+    count = fn.COUNT(EligibilityResponse.id).alias("n")
+    return (EligibilityResponse.select(EligibilityResponse.person, count)
+            .where((EligibilityResponse.year == year) & (EligibilityResponse.quarter == quarter)
+                   & (EligibilityResponse.eligible == False))  # noqa: E712 - SQL, not Python truth
+            .group_by(EligibilityResponse.person))
+
+
+def objection_queue(officer, status, year, quarter):
+    """The officer's objections in `status`, those about a recipient with
+    more "Tidak layak" responses this period first, then the oldest; each
+    row carries `.tidak_layak`."""
+    counts = not_eligible_counts(year, quarter).alias("tl")
+    n = fn.COALESCE(counts.c.n, 0)
+    return (objections_for(officer).select_extend(n.alias("tidak_layak"))
+            .switch(Objection).join(counts, JOIN.LEFT_OUTER, on=(counts.c.person_id == Objection.person))
+            .where(Objection.status == status)
+            .order_by(n.desc(), Objection.created_at, Objection.id))
+
+
+def eligibility_for(officer, year, quarter):
+    """Recipients in the officer's region that citizens responded about this
+    period, with `.layak` and `.tidak_layak` counts, most "Tidak layak" first."""
+    total = fn.COUNT(EligibilityResponse.id)
+    layak = fn.SUM(Case(None, ((EligibilityResponse.eligible, 1),), 0))
+    tidak = total - layak
+    return (Person.select(Person, layak.alias("layak"), tidak.alias("tidak_layak"))
+            .join(EligibilityResponse)
+            .where(in_region(Person.desa, officer) & (EligibilityResponse.year == year)
+                   & (EligibilityResponse.quarter == quarter))
+            .group_by(Person.id)
+            .order_by(tidak.desc(), Person.name_norm, Person.id))
 
 
 def accounts_for(officer):

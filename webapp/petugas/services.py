@@ -254,3 +254,34 @@ def decide_objection(officer, objection, decision, note):
                      "%(note)s", note=(note or "").strip())
         send_mail(account.email, _("Hasil pemeriksaan laporan Anda"), body)
     return objection
+
+
+def apply_objection_deadlines(today=None):
+    """The day-14 rule (webapp.sanggahan.services.uphold_lapsed) over every
+    objection past its due date, each in one transaction with its audit row
+    (`sanggahan_otomatis`) and the reporter told. Idempotent: decided ones
+    are skipped. Off when SANGGAHAN_LAPSE_OUTCOME is None. Returns the count."""
+    if sanggahan.lapse_outcome() != sanggahan.LAPSE_UPHOLD:
+        return 0
+    applied = []
+    for objection in list(sanggahan.lapsed(today)):
+        try:
+            with atomic_write(f"objection:{objection.id}"):
+                sanggahan.uphold_lapsed(objection)
+                _end_upcoming(objection)
+                audit.record(None, "sanggahan_otomatis", "sanggahan", objection.public_id,
+                             region=objection.person.desa_code,
+                             detail=f"hari_{sanggahan.handling_days()}:{sanggahan.UPHELD}")
+        except sanggahan.DecisionError:
+            continue
+        applied.append(objection)
+    for objection in applied:
+        account = Account.get_or_none(Account.id == objection.account_id)
+        if account is not None and account.email:
+            send_mail(account.email, _("Sanggahan Anda diterima otomatis"),
+                      _("Sanggahan Anda tidak ditindaklanjuti pemerintah daerah dalam %(n)d hari, sehingga "
+                        "menurut aturan Usul–Sanggah dianggap diterima: bantuan penerima yang Anda "
+                        "laporkan dihentikan.", n=sanggahan.handling_days()))
+    if applied:
+        log.info("day-14 rule applied to %d objection(s)", len(applied))
+    return len(applied)

@@ -24,6 +24,15 @@ def provisioning_uri(secret, email):
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 
+def matching_step(secret, code, now=None):
+    """The time step a 6-digit code belongs to (within the window), or None."""
+    now = time.time() if now is None else now
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != 6:
+        return None
+    return _matching_step(secret, code, now)
+
+
 def _matching_step(secret, code, now):
     totp = pyotp.TOTP(secret)
     current = int(now // STEP)

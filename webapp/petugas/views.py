@@ -13,7 +13,7 @@ from ..akun.session import current_account
 from ..htmx import render
 from ..usulan import services as usulan
 from ..usulan.models import Proposal
-from . import scope
+from . import officers, scope
 from .models import AuditLog, OfficerProfile
 
 bp = Blueprint("petugas", __name__, url_prefix="/petugas")
@@ -129,7 +129,8 @@ def _may(officer):
     role = officer.role
     return {"accounts": role in scope.ACCOUNT_ROLES, "objections": role in scope.OBJECTION_ROLES,
             "import": role in scope.IMPORT_ROLES, "audit": role in scope.AUDIT_ROLES,
-            "musyawarah": role == scope.OPERATOR}
+            "musyawarah": role == scope.OPERATOR, "tanggapan": role in scope.TANGGAPAN_ROLES,
+            "officers": officers.may_manage(officer)}
 
 
 @bp.app_template_global()
@@ -148,4 +149,4 @@ def petugas_page_url(number):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-from . import assisted_views, auth, data, others, proposals  # noqa: E402,F401 - their routes join this blueprint
+from . import assisted_views, auth, data, officer_views, others, proposals, tanggapan_views  # noqa: E402,F401

@@ -1,25 +1,16 @@
-"""Who a citizen may object to: this quarter's recipients in their own desa,
-masked, paginated; chosen through a signed token, never a registry id."""
+"""Who a citizen may object to: this quarter's recipients in their own desa
+(listed and searched by tanggapan.py), chosen through a signed token, never
+a registry id."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..identity import mask_name
 from ..registry.models import Enrollment, Person, Program
-from ..registry.programs import quarter_of
+from ..registry.programs import quarter_of, stage_label
 
-PAGE_SIZE = 20
 TOKEN_MAX_AGE = 24 * 3600
-
-
-@dataclass
-class Recipient:
-    token: str
-    masked_name: str
-    programs: list
 
 
 def _current(today=None):
@@ -27,7 +18,7 @@ def _current(today=None):
     return (Enrollment.year == year) & (Enrollment.quarter == quarter) & (Enrollment.status == "YA")
 
 
-def _recipient_filter(today=None):
+def recipient_filter(today=None):
     """A person receives when enrolled personally, or as head of a household
     that is enrolled as a whole."""
     personal = Enrollment.select(Enrollment.person).where(_current(today) & Enrollment.person.is_null(False))
@@ -38,8 +29,13 @@ def _recipient_filter(today=None):
 
 def programs_of(persons, today=None):
     """{person id: [program names]} received this quarter."""
+    return {pid: [name for name, _stage in rows] for pid, rows in program_stages_of(persons, today).items()}
+
+
+def program_stages_of(persons, today=None):
+    """{person id: [(program name, disbursement stage label)]} this quarter."""
     names = {p.code: p.name for p in Program.select()}
-    by_person = {p.id: set() for p in persons}
+    by_person = {p.id: {} for p in persons}
     heads = {p.household_id: p.id for p in persons if p.relationship == "Kepala Keluarga"}
     rows = Enrollment.select().where(_current(today) & (
         Enrollment.person.in_(list(by_person)) | (Enrollment.person.is_null()
@@ -47,9 +43,10 @@ def programs_of(persons, today=None):
     for e in rows:
         pid = e.person_id if e.person_id else heads.get(e.household_id)
         if pid in by_person:
-            by_person[pid].add(e.program_code)
+            by_person[pid][e.program_code] = e.stage
     order = [p.code for p in Program.select().order_by(Program.sort)]
-    return {pid: [names[c] for c in order if c in codes] for pid, codes in by_person.items()}
+    return {pid: [(names[c], stage_label(codes[c])) for c in order if c in codes]
+            for pid, codes in by_person.items()}
 
 
 def _serializer():
@@ -70,21 +67,8 @@ def person_from_token(account, token, today=None):
     if account_id != account.id:
         return None
     return (Person.select().where((Person.id == person_id) & (Person.desa == account_desa(account))
-                                  & _recipient_filter(today)).first())
+                                  & recipient_filter(today)).first())
 
 
 def account_desa(account):
     return getattr(account, "desa_code", None) or getattr(account, "desa_id", None)
-
-
-def recipients(account, page=1, today=None):
-    """(recipients on this page, whether there is a next page)."""
-    query = (Person.select()
-             .where((Person.desa == account_desa(account)) & (Person.nik != account.nik)
-                    & _recipient_filter(today))
-             .order_by(Person.name_norm, Person.id))
-    rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    programs = programs_of(rows, today)
-    return [Recipient(token_for(account, p.id), mask_name(p.name), programs[p.id]) for p in rows], more
