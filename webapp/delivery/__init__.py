@@ -98,3 +98,6 @@ def notices_for(account, limit=10):
 
     return list(Notice.select().where(Notice.account == account.id)
                 .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
+
+
+from . import sms  # noqa: E402,F401 - registers its model for the schema
