@@ -22,13 +22,16 @@ $(BIN)/python:
 	@touch $@
 
 # System packages: Chromium for the browser tests, espeak-ng for the audio
-# captcha. Installed when we can (root with apt); otherwise the tests say
+# captcha, Kannel (bearerbox, smsbox and its fakesmsc test SMSC) for the SMS
+# tests. Installed when we can (root with apt); otherwise the tests say
 # what is missing (and fail under CI=true rather than skip).
+KANNEL_BINS := /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc
 .make-system:
-	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null \
+	  && ( for b in $(KANNEL_BINS); do [ -x $$b ] || exit 1; done ); then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng >/dev/null; \
-	else echo "Install chromium and espeak-ng with your package manager for browser tests and audio captcha."; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng kannel kannel-extras >/dev/null; \
+	else echo "Install chromium, espeak-ng and kannel with your package manager for browser tests, audio captcha and SMS."; fi
 	@touch $@
 
 # Compiled translations (.mo) are not committed: built from the .po here, and

@@ -129,8 +129,7 @@ def sandi_baru():
 
 
 def _officer_code_page(form, status=200):
-    if form.password.errors:
-        form.password.data = ""
+    form.password.data = ""  # never sent back
     return render("akun/kode_petugas.html", "content", status=status, form=form, errors=errors_of(form))
 
 
