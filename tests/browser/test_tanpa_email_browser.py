@@ -61,7 +61,8 @@ def test_journey_without_email_at_360px_without_javascript(new_page, live_server
     desk = new_page(PHONE, javascript=False)
     operator.sign_in(desk)
     with desk.expect_navigation():
-        desk.get_by_role("navigation", name="Menu petugas").get_by_role("link", name="Verifikasi akun").click()
+        menu = desk.get_by_role("navigation", name="Menu petugas")
+        menu.get_by_role("link", name="Verifikasi akun").click()
     press(desk, mask_nik(nik), role="link")
     heading(desk, "Verifikasi akun")
     desk.get_by_label("Setujui").check()

@@ -48,8 +48,6 @@ class SmsChannel:
         return bool(current_app.config.get("SMS_KANNEL_URL") and getattr(account, "phone", None))
 
     def send(self, account, subject, text, short):
-        from . import sms
-
         sms.send_sms(account.phone, short or f"{subject}: {text}")
 
 
