@@ -212,14 +212,15 @@ def send_code(account, purpose):
 
     code = codes.issue_code(account, purpose)
     if purpose == codes.VERIFY:
-        subject = _("Kode konfirmasi Cek Bansos")
-        intro = _("Masukkan kode ini untuk mengonfirmasi akun Anda:")
+        # A registration code goes by e-mail only to confirm that e-mail (SMS uses `short`).
+        subject = _("Kode konfirmasi e-mail Cek Bansos")
+        intro = _("Masukkan kode ini untuk mengonfirmasi alamat e-mail Anda:")
     else:
         subject = _("Kode untuk mengganti kata sandi Cek Bansos")
         intro = _("Masukkan kode ini untuk membuat kata sandi baru:")
     warning = _("Kode berlaku 10 menit dan hanya dapat dipakai sekali. "
                 "Jangan berikan kode ini kepada siapa pun, termasuk petugas.")
-    body = "\n\n".join([intro, code, warning, _("Jika Anda tidak memintanya, abaikan pesan ini.")])
+    body = "\n\n".join([intro, code, warning, _("Jika Anda tidak memintanya, abaikan e-mail ini.")])
     short = _("Kode Cek Bansos: %(code)s. Berlaku 10 menit. Jangan berikan kepada siapa pun, "
               "termasuk petugas.", code=code)
     return delivery.send_code(account, purpose, subject, body, short)
