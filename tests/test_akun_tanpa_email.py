@@ -158,3 +158,33 @@ def test_an_email_is_still_accepted_and_gets_its_code_by_email(app, client, mail
 def test_the_registration_page_says_email_is_optional(client):
     html = text(client.get("/akun/daftar"))
     assert "E-mail (boleh dikosongkan)" in html
+
+
+def test_the_migration_lets_an_old_database_hold_accounts_without_email(app):
+    """An install from before issue #16: account.email NOT NULL, no notice or
+    SMS tables. init-db makes e-mail optional and keeps the accounts."""
+    from playhouse.migrate import migrate
+
+    from webapp import migrations
+    from webapp.akun.services import register_account
+    from webapp.db import create_schema, flask_db
+
+    with app.app_context():
+        db = flask_db.database
+        register_account(synthetic_nik(serial="0101"), "3276060101100011", "Warga Lama", "Jl. Lama 1", "001",
+                         "001", DESA, "+6281234567890", "lama@contoh.test", PASSWORD)
+        db.execute_sql("DROP TABLE account_notice")
+        db.execute_sql("DROP TABLE sms_sent")
+        migrate(migrations._migrator(db).add_not_null("account", "email"))
+        migrations.SchemaMigration.bind(db)
+        migrations.SchemaMigration.delete().where(
+            migrations.SchemaMigration.name == "m002_accounts_without_email").execute()
+        assert not next(c for c in db.get_columns("account") if c.name == "email").null
+        create_schema()
+        assert next(c for c in db.get_columns("account") if c.name == "email").null
+        assert db.table_exists("account_notice") and db.table_exists("sms_sent")
+        assert Account.get(Account.email == "lama@contoh.test").name == "Warga Lama"
+        register_account(synthetic_nik(serial="0102"), "3276060101100011", "Warga Baru", "Jl. Baru 1", "001",
+                         "001", DESA, "+6281234567891", None, PASSWORD)
+        create_schema()  # safe to repeat
+        db.close()
