@@ -90,6 +90,21 @@ def test_notices_go_by_sms_and_stay_on_the_citizens_page(sms_app, kannel, client
     assert "Kabar untuk Anda" in profile and "Foto KTP buram atau terbalik." in profile
 
 
+def test_a_new_password_code_by_sms_for_an_account_without_email(sms_app, kannel, client):
+    from .test_petugas_support import citizen
+
+    account = citizen(sms_app, email=None)
+    asked = post(client, "/akun/lupa-sandi", {"email": account.nik}, "/akun/lupa-sandi")
+    assert asked.status_code == 200 and "kode 6 angka sudah dikirim" in text(asked)
+    [sms] = kannel.wait_for(PHONE_DIGITS)
+    code = re.search(r"Kode Cek Bansos: (\d{6})\.", sms.text).group(1)
+    done = post(client, "/akun/lupa-sandi/baru",
+                {"email": account.nik, "kode": code, "password": "layang-layang putus di atas sawah"},
+                "/akun/lupa-sandi")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/akun/masuk?info=sandi")
+    assert code not in kannel.logs()
+
+
 def test_whole_journey_without_email_and_without_sms(app, client, runner):
     """No e-mail, no SMS gateway: register, photos, the desa operator of the
     account's desa verifies, sign in by NIK, propose, receipt."""
