@@ -119,7 +119,8 @@ def test_inactive_accounts_are_told_why_and_what_to_do(client, monkeypatch, stat
 def test_every_account_state_is_covered_and_an_active_one_may_propose(client, monkeypatch):
     from webapp.akun.models import STATES
 
-    covered = {"menunggu verifikasi e-mail", "menunggu verifikasi nomor HP", "melengkapi foto", "menunggu verifikasi petugas", "ditolak"}
+    covered = {"menunggu verifikasi e-mail", "menunggu verifikasi nomor HP", "melengkapi foto",
+               "menunggu verifikasi petugas", "ditolak"}
     assert set(STATES) == covered | {"aktif"}
     Citizen(client, monkeypatch).sign_in(state="aktif")
     response = client.get("/usulan/")
