@@ -24,16 +24,17 @@ $(BIN)/python:
 # System packages, each with the command that shows it is there: Chromium for
 # the browser tests, espeak-ng for the audio captcha, lynx for the text-browser
 # test (a lookup through the audio captcha), nginx and iproute2 (ip netns) for
-# the two-host test. Installed when we can (root with apt); otherwise the tests
+# the two-host test, Kannel (bearerbox, smsbox and its fakesmsc test SMSC,
+# in kannel-extras) for the SMS tests. Installed when we can (root with apt); otherwise the tests
 # say what is missing (and fail under CI=true rather than skip).
-SYSTEM_PKGS := chromium espeak-ng lynx nginx iproute2
-SYSTEM_CMDS := chromium espeak-ng lynx nginx ip
+SYSTEM_PKGS := chromium espeak-ng lynx nginx iproute2 kannel kannel-extras
+SYSTEM_CMDS := chromium espeak-ng lynx nginx ip /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc
 .make-system:
 	@missing=0; for c in $(SYSTEM_CMDS); do command -v $$c >/dev/null || missing=1; done; \
 	if [ $$missing = 0 ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PKGS) >/dev/null; \
-	else echo "Install $(SYSTEM_PKGS) with your package manager (browser tests, audio captcha, text browser, two-host test)."; fi
+	else echo "Install $(SYSTEM_PKGS) with your package manager (browser tests, audio captcha, text browser, two-host test, SMS)."; fi
 	@touch $@
 
 # Compiled translations (.mo) are not committed: built from the .po here, and

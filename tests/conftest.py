@@ -233,3 +233,18 @@ def pytest_terminal_summary(terminalreporter):
         f"Redis at 127.0.0.1:6379: {count('test_redis.py')} passed; "
         f"SMTP (aiosmtpd): {count('test_mail.py', 'test_akun_codes.py')} passed; "
         f"Chromium: {count('tests/browser/')} passed.")
+
+
+@pytest.fixture(scope="session")
+def kannel(tmp_path_factory):
+    """One real Kannel (bearerbox + smsbox + fakesmsc) for the session (see
+    tests/kannel.py). Missing Kannel skips, except under CI=true."""
+    from . import kannel as gateway
+
+    if not gateway.available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(gateway.missing_message())
+        pytest.skip(gateway.missing_message())
+    running = gateway.Gateway(tmp_path_factory.mktemp("kannel")).start()
+    yield running
+    running.stop()

@@ -165,7 +165,8 @@ def test_export_and_dashboard_and_audit_stay_in_region(app, world):
 def test_other_roles_and_citizens_are_kept_out(app, world, akun):
     officers, _ids = world
     assert officers["operator"].get("/petugas/sanggahan").status_code == 403
-    assert officers["operator"].get("/petugas/akun").status_code == 403
+    # The desa operator verifies accounts of its desa (issue #16); pemda does not.
+    assert officers["pemda"].get("/petugas/akun").status_code == 403
     assert officers["verifikator"].get("/petugas/audit").status_code == 403
     assert officers["pemda"].get("/petugas/impor").status_code == 403
     assert officers["verifikator"].get("/petugas/musyawarah").status_code == 403

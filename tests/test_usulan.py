@@ -91,6 +91,7 @@ def test_signed_out_is_sent_to_sign_in(client, monkeypatch):
 
 @pytest.mark.parametrize("state, reason, says, link", [
     ("menunggu verifikasi e-mail", None, "kode 6 angka", "/akun/verifikasi"),
+    ("menunggu verifikasi nomor HP", None, "lewat SMS", "/akun/verifikasi"),
     ("melengkapi foto", None, "unggah foto KTP dan swafoto", "/akun/foto"),
     ("menunggu verifikasi petugas", None, "Petugas sedang memeriksa", None),
     ("ditolak", "foto_buram", "Foto KTP buram atau terbalik.", "/akun/foto"),
@@ -118,7 +119,8 @@ def test_inactive_accounts_are_told_why_and_what_to_do(client, monkeypatch, stat
 def test_every_account_state_is_covered_and_an_active_one_may_propose(client, monkeypatch):
     from webapp.akun.models import STATES
 
-    covered = {"menunggu verifikasi e-mail", "melengkapi foto", "menunggu verifikasi petugas", "ditolak"}
+    covered = {"menunggu verifikasi e-mail", "menunggu verifikasi nomor HP", "melengkapi foto",
+               "menunggu verifikasi petugas", "ditolak"}
     assert set(STATES) == covered | {"aktif"}
     Citizen(client, monkeypatch).sign_in(state="aktif")
     response = client.get("/usulan/")

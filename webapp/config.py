@@ -100,6 +100,27 @@ class Defaults:
     MAIL_RETRIES = 3
     MAIL_RETRY_DELAY = 30
 
+    # SMS (webapp.delivery.sms) through Kannel's sendsms interface, e.g.
+    # "http://127.0.0.1:13013/cgi-bin/sendsms" (docs/kannel.md). None: no SMS;
+    # codes and notices go by e-mail and stay on the citizen's own pages.
+    SMS_KANNEL_URL = None
+    SMS_KANNEL_USERNAME = None
+    SMS_KANNEL_PASSWORD = None
+    # Sender shown on the phone (Kannel may override it per SMSC).
+    SMS_FROM = "CekBansos"
+    SMS_TIMEOUT = 10
+    SMS_RETRIES = 3
+    SMS_RETRY_DELAY = 30
+    # Per number, counted in the database; further messages go to the outbox.
+    SMS_RATE_LIMIT = "5 per 10 minutes;20 per day"
+
+    # Who verifies citizens' accounts: the desa/kelurahan operator of the
+    # account's desa as well as Dinas Sosial and pusat (True), or only Dinas
+    # Sosial and pusat (False). Officer-issued password codes follow the same rule.
+    ACCOUNT_VERIFY_BY_DESA = True
+    # Lifetime of a password code issued by an officer at the kantor desa.
+    OFFICER_RESET_CODE_MINUTES = 30
+
     # Background jobs (webapp.tasks, huey): this SQLite file in instance/, or
     # Redis when REDIS_URL is set. `make run` starts the consumer.
     HUEY_SQLITE_FILENAME = "huey.sqlite3"

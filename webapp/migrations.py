@@ -77,8 +77,22 @@ def m016b_evidence_responses_officers(db, migrator):
             db.create_tables([model], safe=True)
 
 
+def m002_accounts_without_email(db, migrator):
+    """Accounts without e-mail (issue #16): account.email may be NULL, and
+    the table of notices shown on the citizen's own pages, and the SMS
+    per-number counter."""
+    from .akun.models import Notice
+    from .delivery.sms import SmsSent
+
+    column = next(c for c in db.get_columns("account") if c.name == "email")
+    if not column.null:
+        migrate(migrator.drop_not_null("account", "email"))
+    with Notice.bind_ctx(db), SmsSent.bind_ctx(db):
+        db.create_tables([Notice, SmsSent], safe=True)
+
+
 MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields,
-              m016b_evidence_responses_officers]
+              m016b_evidence_responses_officers, m002_accounts_without_email]
 
 
 class SchemaMigration(Model):

@@ -23,7 +23,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import uploads
-from .akun.models import EMAIL, Account, Photo, utcnow
+from .akun.models import CODE_STATES, Account, Photo, utcnow
 from .db import atomic_write, is_sqlite
 from .petugas import audit
 from .petugas.models import Musyawarah, VisitPhoto
@@ -63,7 +63,7 @@ def purge(now_local=None, now_utc=None) -> dict:
         counts["dokumen_usulan_selesai"] = len(closed_docs)
 
         stale = list(Account.select().where(
-            (Account.state == EMAIL)
+            Account.state.in_(CODE_STATES)
             & (Account.created_at < now_utc - timedelta(days=cfg["RETENTION_UNVERIFIED_DAYS"])))
             .for_update(not is_sqlite()))
         files += [ph.name for a in stale for ph in a.photos]

@@ -59,7 +59,17 @@ def _register_tasks(app, huey):
         with app.app_context():
             apply_objection_deadlines()
 
-    return {"deliver_mail": deliver_mail, "objection_deadlines": objection_deadlines}
+    @huey.task(retries=config["SMS_RETRIES"], retry_delay=config["SMS_RETRY_DELAY"], retry_backoff=2,
+               context=True)
+    def deliver_sms(number, text, task=None):
+        """Hands one SMS to Kannel (webapp.delivery.sms.deliver)."""
+        from .delivery import sms
+
+        with app.app_context():
+            sms.deliver(number, text, final=huey.immediate or not task.retries)
+
+    return {"deliver_mail": deliver_mail, "deliver_sms": deliver_sms,
+            "objection_deadlines": objection_deadlines}
 
 
 def init_app(app):

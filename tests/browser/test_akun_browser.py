@@ -75,7 +75,7 @@ def test_registration_journey(new_page, live_server, recipient, tmp_path, snap, 
         expect(page.get_by_text("Terbaca sebagai +6281234567890", exact=False)).to_be_visible()
     else:
         # Without JavaScript the whole form answers: summary, title, everything typed kept.
-        press(page, "Daftar dan kirim kode")
+        press(page, "Daftar")
         summary = page.get_by_role("alert")
         expect(summary).to_contain_text("NIK harus 16 digit")
         expect(page).to_have_title(re.compile("^Kesalahan: "))
@@ -89,7 +89,7 @@ def test_registration_journey(new_page, live_server, recipient, tmp_path, snap, 
         if not consent.is_checked():
             consent.check()
     look(page, "form-filled")
-    press(page, "Daftar dan kirim kode")
+    press(page, "Daftar")
 
     heading(page, "Konfirmasi alamat e-mail")
     look(page, "verifikasi")
@@ -140,7 +140,8 @@ def test_registration_journey(new_page, live_server, recipient, tmp_path, snap, 
     look(desk, "petugas-akun-detail")
     desk.get_by_label("Setujui").check()
     press(desk, "Simpan putusan")
-    expect(desk.get_by_role("status")).to_have_text("Putusan tersimpan; warga diberi tahu lewat e-mail.")
+    expect(desk.get_by_role("status")).to_have_text(
+        "Putusan tersimpan; warga diberi tahu di halaman akunnya, dan lewat e-mail atau SMS bila ada.")
     expect(desk.get_by_role("link", name=mask_nik(nik))).to_have_count(0)
 
     sign_in(page, email)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..htmx import render
 from ..security import limiter
 from . import codes, services
-from .forms import LoginForm, ResetForm, ResetRequestForm
+from .forms import LoginForm, OfficerCodeForm, ResetForm, ResetRequestForm
 from .session import current_account, safe_next, sign_in, sign_out
 from .views import bp, errors_of
 
@@ -86,14 +86,16 @@ def too_many(_exc):
 
 @bp.get("/lupa-sandi")
 def lupa():
-    """Asks for the e-mail the code goes to."""
+    """Asks for the NIK or e-mail; points people without e-mail to the
+    kantor desa (officer-issued code)."""
     return render("akun/lupa.html", "content", form=ResetRequestForm(formdata=None), errors=None, sent=False)
 
 
 @bp.post("/lupa-sandi")
 @limiter.limit(lambda: current_app.config["CODE_RATE_LIMIT"], methods=["POST"])
 def lupa_kirim():
-    """Sends a code if the e-mail has an account; the answer is the same either way."""
+    """Sends a code (e-mail and/or SMS) if NIK or e-mail has an account; the
+    answer is the same either way."""
     form = ResetRequestForm()
     if not form.validate():
         return render("akun/lupa.html", "content", status=422, form=form, errors=errors_of(form), sent=False)
@@ -109,7 +111,7 @@ def lupa_kirim():
 @bp.post("/lupa-sandi/baru")
 @limiter.limit(lambda: current_app.config["CODE_RATE_LIMIT"], methods=["POST"])
 def sandi_baru():
-    """Code + new password. Wrong code and unknown e-mail read the same."""
+    """Code + new password. Wrong code and unknown NIK/e-mail read the same."""
     form = ResetForm()
     valid = form.validate()
     account = services.find_account(form.email.data) if form.email.data else None
@@ -124,6 +126,41 @@ def sandi_baru():
     if form.password.errors:
         form.password.data = ""
     return render("akun/lupa.html", "content", status=422, form=form, errors=errors_of(form), sent=True)
+
+
+def _officer_code_page(form, status=200):
+    form.password.data = ""  # never sent back
+    return render("akun/kode_petugas.html", "content", status=status, form=form, errors=errors_of(form))
+
+
+@bp.get("/lupa-sandi/kode-petugas")
+def kode_petugas():
+    """New password with the code from the kantor desa (issue #16)."""
+    return _officer_code_page(OfficerCodeForm(formdata=None))
+
+
+@bp.post("/lupa-sandi/kode-petugas")
+@limiter.limit(lambda: current_app.config["CODE_RATE_LIMIT"], methods=["POST"])
+def kode_petugas_kirim():
+    """NIK + officer code + new password. Wrong code and unknown NIK read the
+    same; the code is single-use, short-lived, locked after a few wrong tries."""
+    form = OfficerCodeForm()
+    valid = form.validate()
+    nik = (form.nik.data or "").replace(" ", "")
+    account = services.find_account(nik) if len(nik) == 16 else None
+    if valid:
+        result = (services.reset_with_officer_code(account, form.kode.data, form.password.data)
+                  if account and account.role == "warga" else codes.CodeCheck("none"))
+        if result.ok:
+            sign_out(None)
+            return redirect(url_for("akun.masuk", info="sandi"))
+        form.kode.errors = [{
+            "wrong": _("Kode salah. Sisa percobaan: %(n)d.", n=result.tries_left),
+            "expired": _("Kode sudah kedaluwarsa. Minta kode baru kepada petugas kantor desa/kelurahan."),
+            "locked": _("Terlalu banyak kode salah. Minta kode baru kepada petugas kantor desa/kelurahan."),
+        }.get(result.outcome, _("NIK atau kode tidak cocok, atau kode sudah dipakai. Periksa lagi, atau "
+                                "minta kode baru kepada petugas."))]
+    return _officer_code_page(form, status=422)
 
 
 def code_message(result):

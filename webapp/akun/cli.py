@@ -10,6 +10,8 @@ from .models import OFFICER
 
 
 def _masked_email(email):
+    if not email:
+        return "tanpa e-mail"
     local, _at, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
 

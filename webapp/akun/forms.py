@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import Optional
 
 from ..forms import MaxChars, Required, clean_text
 from . import checks
@@ -33,9 +34,9 @@ class RegisterForm(FlaskForm):
     hp = StringField(_l("Nomor HP"), filters=[clean_text], validators=[
         Required(_l("Masukkan nomor HP, contoh 0812 3456 7890.")),
         MaxChars(30, _l("Nomor HP terlalu panjang.")), checks.phone])
-    email = StringField(_l("E-mail"), filters=[clean_text], validators=[
-        Required(_l("Masukkan alamat e-mail, contoh nama@contoh.id.")),
-        MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
+    # Optional (issue #16): without it the account is checked by an officer.
+    email = StringField(_l("E-mail (boleh dikosongkan)"), filters=[clean_text], validators=[
+        Optional(), MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
     password = PasswordField(_l("Kata sandi"), filters=[_raw], validators=[checks.password])
     setuju = BooleanField(_l("Saya setuju data saya diproses untuk tujuan di atas"), validators=[
         Required(_l("Centang persetujuan agar kami boleh memproses data Anda."))])
@@ -48,7 +49,7 @@ CHECKABLE = ("nik", "no_kk", "nama", "alamat", "rt", "rw", "hp", "email", "passw
 
 class CodeForm(FlaskForm):
     kode = StringField(_l("Kode 6 angka"), filters=[clean_text], validators=[
-        Required(_l("Masukkan kode 6 angka dari e-mail.")),
+        Required(_l("Masukkan kode 6 angka yang kami kirim.")),
         MaxChars(20, _l("Kode terdiri dari 6 angka."))])
 
 
@@ -62,11 +63,23 @@ class LoginForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = StringField(_l("E-mail"), filters=[clean_text], validators=[
-        Required(_l("Masukkan alamat e-mail akun Anda.")),
-        MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
+    # NIK or e-mail (issue #16): the code goes by e-mail and/or SMS.
+    email = StringField(_l("NIK atau e-mail"), filters=[clean_text], validators=[
+        Required(_l("Masukkan NIK atau alamat e-mail akun Anda.")),
+        MaxChars(254, _l("NIK atau e-mail terlalu panjang."))])
 
 
 class ResetForm(ResetRequestForm):
     kode = CodeForm.kode
+    password = PasswordField(_l("Kata sandi baru"), filters=[_raw], validators=[checks.password])
+
+
+class OfficerCodeForm(FlaskForm):
+    """A new password with the code an officer issued at the kantor desa."""
+
+    nik = StringField(_l("NIK"), filters=[clean_text], validators=[
+        Required(_l("Masukkan NIK Anda (16 digit).")), MaxChars(40, _l("NIK harus 16 digit."))])
+    kode = StringField(_l("Kode dari petugas (8 angka)"), filters=[clean_text], validators=[
+        Required(_l("Masukkan kode 8 angka dari petugas.")),
+        MaxChars(20, _l("Kode dari petugas terdiri dari 8 angka."))])
     password = PasswordField(_l("Kata sandi baru"), filters=[_raw], validators=[checks.password])

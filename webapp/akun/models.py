@@ -11,11 +11,16 @@ from ..registry.models import Region
 # The life of an account. "melengkapi foto" sits between the e-mail check and
 # the officer's check: the photos are uploaded one at a time, then sent.
 EMAIL = "menunggu verifikasi e-mail"
+# Without an e-mail address, when an SMS gateway is configured: the code goes
+# to the phone. Without either the account goes straight to the photos and
+# the officer's check (issue #16).
+PHONE = "menunggu verifikasi nomor HP"
+CODE_STATES = (EMAIL, PHONE)
 PHOTOS = "melengkapi foto"
 OFFICER = "menunggu verifikasi petugas"
 ACTIVE = "aktif"
 REJECTED = "ditolak"
-STATES = (EMAIL, PHOTOS, OFFICER, ACTIVE, REJECTED)
+STATES = (EMAIL, PHONE, PHOTOS, OFFICER, ACTIVE, REJECTED)
 
 
 def utcnow():
@@ -40,7 +45,9 @@ class Account(BaseModel):
     rw = CharField(max_length=3)
     desa = ForeignKeyField(Region, column_name="desa_code", on_delete="RESTRICT")
     phone = CharField(max_length=16)  # E.164
-    email = CharField(max_length=254, unique=True)  # lower-cased
+    # Optional (issue #16): lower-cased; NULL for an account without e-mail
+    # (unique indexes allow many NULLs on SQLite and PostgreSQL).
+    email = CharField(max_length=254, unique=True, null=True)
     password_hash = CharField(max_length=255)
     state = CharField(max_length=40, default=EMAIL, index=True)
     reject_reason = CharField(max_length=30, null=True)
@@ -64,7 +71,7 @@ class Account(BaseModel):
 @register
 class EmailCode(BaseModel):
     account = ForeignKeyField(Account, backref="codes", on_delete="CASCADE")
-    purpose = CharField(max_length=10)  # verify / reset
+    purpose = CharField(max_length=10)  # verify / reset / petugas (officer-issued reset)
     code_hash = CharField(max_length=64)
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
@@ -74,6 +81,20 @@ class EmailCode(BaseModel):
     class Meta:
         table_name = "email_code"
         indexes = ((("account", "purpose", "created_at"), False),)
+
+
+@register
+class Notice(BaseModel):
+    """What the citizen was told (approved, rejected, proposal moved), kept
+    for their own pages whatever channel also carried it. Never a code."""
+
+    account = ForeignKeyField(Account, backref="notices", on_delete="CASCADE")
+    subject = CharField(max_length=200)
+    body = CharField(max_length=2000)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "account_notice"
 
 
 @register

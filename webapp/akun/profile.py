@@ -4,9 +4,10 @@ registry's view of the person and their household. Anyone can register with
 someone else's NIK, so an unverified account never sees that household."""
 
 from ..cek.services import lookup_by_nik
+from ..delivery import notices_for
 from ..identity import mask_name, mask_nik
 from ..registry.models import Person, Region
-from .models import ACTIVE, EMAIL, OFFICER, PHOTOS, REJECTED
+from .models import ACTIVE, EMAIL, OFFICER, PHONE, PHOTOS, REJECTED
 from .photos import photos_of
 from .services import PHOTO_REASONS, REJECT_REASONS
 
@@ -43,6 +44,7 @@ def context(account):
         "registry": registry,
         "photo_fix": account.reject_reason in PHOTO_REASONS,
         "members": _members(account.nik) if registry and registry.found else [],
-        "states": {"email": EMAIL, "photos": PHOTOS, "officer": OFFICER, "active": ACTIVE,
+        "notices": notices_for(account),
+        "states": {"email": EMAIL, "phone": PHONE, "photos": PHOTOS, "officer": OFFICER, "active": ACTIVE,
                    "rejected": REJECTED},
     }

@@ -16,7 +16,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import atomic_write
 from ..db import lock as db_lock
 from . import codes
-from .models import ACTIVE, EMAIL, OFFICER, PHOTOS, REJECTED, Account, ClientThrottle, LoginThrottle, utcnow
+from .models import (
+    ACTIVE,
+    CODE_STATES,
+    EMAIL,
+    OFFICER,
+    PHONE,
+    PHOTOS,
+    REJECTED,
+    Account,
+    ClientThrottle,
+    LoginThrottle,
+    utcnow,
+)
 from .session import current_account  # noqa: F401 - the entry point other features use
 
 log = logging.getLogger(__name__)
@@ -65,15 +77,26 @@ def hash_password(password):
     return generate_password_hash(password, method="scrypt")
 
 
+def first_state(email):
+    """With an e-mail: its code. Without: the phone's code when an SMS
+    gateway is configured, else straight to the photos (the officer's check
+    at the kantor desa or Dinas Sosial then stands for the contact check)."""
+    if email:
+        return EMAIL
+    return PHONE if current_app.config.get("SMS_KANNEL_URL") else PHOTOS
+
+
 def register_account(nik, no_kk, name, street, rt, rw, desa_code, phone, email, password):
-    """Creates the account in its first state. The unique indexes, not an
-    earlier look-up, decide whether NIK or e-mail is taken."""
+    """Creates the account in its first state; `email` may be empty (issue
+    #16). The unique indexes, not an earlier look-up, decide whether NIK or
+    e-mail is taken."""
     now = utcnow()
+    email = (email or "").strip().lower() or None
     try:
         with atomic_write(f"nik:{nik}"):
             account = Account.create(nik=nik, no_kk=no_kk, name=name, street=street, rt=rt, rw=rw,
-                                     desa=desa_code, phone=phone, email=email.lower(),
-                                     password_hash=hash_password(password), state=EMAIL,
+                                     desa=desa_code, phone=phone, email=email,
+                                     password_hash=hash_password(password), state=first_state(email),
                                      consent_at=now, created_at=now, updated_at=now)
     except IntegrityError:
         taken = "nik" if Account.select().where(Account.nik == nik).exists() else "email"
@@ -83,10 +106,13 @@ def register_account(nik, no_kk, name, street, rt, rw, desa_code, phone, email, 
 
 
 def find_account(identifier):
-    """By NIK (16 digits) or e-mail."""
+    """By NIK (16 digits, spaces allowed) or e-mail."""
     text = (identifier or "").strip()
-    if len(text) == 16 and text.isascii() and text.isdigit():
-        return Account.get_or_none(Account.nik == text)
+    digits = text.replace(" ", "")
+    if len(digits) == 16 and digits.isascii() and digits.isdigit():
+        return Account.get_or_none(Account.nik == digits)
+    if "@" not in text:
+        return None
     return Account.get_or_none(Account.email == text.lower())
 
 
@@ -184,28 +210,67 @@ def set_password(account, password):
 
 
 def send_code(account, purpose):
-    """Issues a code and e-mails it. Raises codes.TooSoon."""
-    from ..mail import send_mail
+    """Issues a code and sends it (webapp.delivery picks e-mail or SMS).
+    Returns the channels used. Raises codes.TooSoon."""
+    from .. import delivery
 
     code = codes.issue_code(account, purpose)
     if purpose == codes.VERIFY:
+        # A registration code goes by e-mail only to confirm that e-mail (SMS uses `short`).
         subject = _("Kode konfirmasi e-mail Cek Bansos")
         intro = _("Masukkan kode ini untuk mengonfirmasi alamat e-mail Anda:")
     else:
         subject = _("Kode untuk mengganti kata sandi Cek Bansos")
         intro = _("Masukkan kode ini untuk membuat kata sandi baru:")
-    body = "\n\n".join([intro, code, _("Kode berlaku 10 menit dan hanya dapat dipakai sekali. "
-                                       "Jangan berikan kode ini kepada siapa pun, termasuk petugas."),
-                        _("Jika Anda tidak memintanya, abaikan e-mail ini.")])
-    send_mail(account.email, subject, body)
+    warning = _("Kode berlaku 10 menit dan hanya dapat dipakai sekali. "
+                "Jangan berikan kode ini kepada siapa pun, termasuk petugas.")
+    body = "\n\n".join([intro, code, warning, _("Jika Anda tidak memintanya, abaikan e-mail ini.")])
+    short = _("Kode Cek Bansos: %(code)s. Berlaku 10 menit. Jangan berikan kepada siapa pun, "
+              "termasuk petugas.", code=code)
+    return delivery.send_code(account, purpose, subject, body, short)
 
 
 def confirm_email(account, typed):
+    """The registration code (by e-mail, or by SMS for an account without
+    e-mail): right → on to the photos."""
     result = codes.check_code(account, codes.VERIFY, typed)
     if result.ok:
+        changes = {"email_verified_at": utcnow()} if account.state == EMAIL else {}
         with atomic_write(f"account:{account.id}"):
-            Account.update(email_verified_at=utcnow(), state=PHOTOS, updated_at=utcnow()).where(
-                (Account.id == account.id) & (Account.state == EMAIL)).execute()
+            Account.update(state=PHOTOS, updated_at=utcnow(), **changes).where(
+                (Account.id == account.id) & (Account.state.in_(CODE_STATES))).execute()
+    return result
+
+
+def issue_officer_reset_code(officer, account):
+    """A one-time password code an officer hands over after checking the KTP
+    in person (issue #16). The officer sees the code once and never the
+    password; the citizen types a new password with it. Audited. Raises
+    codes.TooSoon. The caller (webapp.petugas) checks who may do this."""
+    from ..petugas import audit
+
+    ttl = timedelta(minutes=current_app.config["OFFICER_RESET_CODE_MINUTES"])
+    with atomic_write(f"account:{account.id}"):
+        code = codes.issue_code(account, codes.OFFICER, ttl=ttl, digits=codes.OFFICER_DIGITS)
+        audit.record(officer, "kode_sandi_petugas", "akun", account.public_id, region=account.desa_code,
+                     detail="diterbitkan")
+    log.info("officer reset code issued for account id=%d", account.id)
+    return code
+
+
+def reset_with_officer_code(account, typed, password):
+    """Uses an officer-issued code: right → the new password, audited."""
+    from ..petugas import audit
+
+    result = codes.check_code(account, codes.OFFICER, typed)
+    if result.ok:
+        with atomic_write(f"account:{account.id}"):
+            set_password(account, password)
+            audit.record(None, "kode_sandi_petugas", "akun", account.public_id, region=account.desa_code,
+                         detail="dipakai")
+    elif result.outcome in ("wrong", "locked", "expired"):
+        audit.record(None, "kode_sandi_petugas", "akun", account.public_id, region=account.desa_code,
+                     detail=f"gagal:{result.outcome}")
     return result
 
 

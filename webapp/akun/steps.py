@@ -9,7 +9,7 @@ from ..security import limiter
 from . import codes, photos, services
 from .auth import code_message
 from .forms import CodeForm
-from .models import EMAIL
+from .models import CODE_STATES
 from .session import current_account, login_required
 from .views import bp, errors_of
 
@@ -17,15 +17,19 @@ KIND_LABELS = {"ktp": lambda: _("Foto KTP"), "selfie": lambda: _("Swafoto sambil
 
 
 def _code_page(form, status=200, notice=None):
+    from .. import delivery
+
+    account = current_account()
     return render("akun/verifikasi.html", "content", status=status, form=form,
-                  errors=errors_of(form), notice=notice, account=current_account())
+                  errors=errors_of(form), notice=notice, account=account,
+                  destination=delivery.code_destination(account))
 
 
 @bp.get("/verifikasi")
 @login_required
 def verifikasi():
     """Asks for the code that was e-mailed."""
-    if current_account().state != EMAIL:
+    if current_account().state not in CODE_STATES:
         return redirect(url_for("akun.foto"))
     return _code_page(CodeForm(formdata=None))
 
@@ -36,12 +40,12 @@ def verifikasi():
 def verifikasi_kirim():
     """Checks the code; "kirim_ulang" sends a new one instead."""
     account = current_account()
-    if account.state != EMAIL:
+    if account.state not in CODE_STATES:
         return redirect(url_for("akun.foto"))
     if "kirim_ulang" in request.form:
         try:
             services.send_code(account, codes.VERIFY)
-            notice = _("Kode baru sudah dikirim ke e-mail Anda. Kode lama tidak berlaku lagi.")
+            notice = _("Kode baru sudah dikirim. Kode lama tidak berlaku lagi.")
         except codes.TooSoon as exc:
             notice = _("Tunggu %(n)d detik sebelum meminta kode baru.", n=exc.wait_seconds)
         return _code_page(CodeForm(formdata=None), notice=notice)
@@ -67,7 +71,7 @@ def _photo_page(status=200, error_kind=None, error=None):
 @login_required
 def foto():
     """Both photos, each with its own upload form and what was uploaded."""
-    if current_account().state == EMAIL:
+    if current_account().state in CODE_STATES:
         return redirect(url_for("akun.verifikasi"))
     return _photo_page()
 

@@ -165,3 +165,20 @@ class EnrolPasswordForm(FlaskForm):
 class EnrolCodeForm(FlaskForm):
     kode = StringField(_l("Kode dari aplikasi autentikator"), filters=[clean_text], validators=[
         Required(_l("Masukkan 6 digit kode dari aplikasi autentikator.")), MaxChars(12)])
+
+
+class ResetCodeForm(FlaskForm):
+    """Issuing a password code at the kantor desa: the officer confirms the
+    KTP was checked in person (issue #16)."""
+
+    ktp_diperiksa = BooleanField(_l("Saya sudah memeriksa KTP asli pemilik akun ini secara langsung"),
+                                 validators=[Required(_l("Periksa KTP asli pemilik akun secara langsung, "
+                                                         "lalu centang pernyataan ini."))])
+
+
+class NikSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    nik = StringField(_l("NIK pemilik akun"), filters=[clean_text], validators=[
+        MaxChars(40, _l("NIK harus 16 digit."))])

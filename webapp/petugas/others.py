@@ -1,11 +1,13 @@
 """The account verification queue and the objection queue."""
 
-from datetime import date
+from datetime import date, timedelta
+from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from .. import uploads
-from ..akun.models import OFFICER, Account, Photo
+from ..akun.models import OFFICER, Account, Photo, utcnow
 from ..akun.services import REJECT_REASONS
 from ..htmx import render
 from ..identity import mask_nik
@@ -13,8 +15,21 @@ from ..registry.programs import quarter_of
 from ..sanggahan import services as sanggahan
 from ..sanggahan.models import Objection
 from . import scope, services
-from .forms import AccountDecisionForm, ObjectionDecisionForm
+from .forms import AccountDecisionForm, NikSearchForm, ObjectionDecisionForm, ResetCodeForm
 from .views import PER_PAGE, bp, officer_required
+
+
+def verifier_required(view):
+    """Officers who verify accounts in this installation (scope.account_roles:
+    a setting, so checked per request); others get 403."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not scope.may_verify_accounts(g.officer):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return officer_required()(checked)
 
 
 def _errors(form, extra=()):
@@ -27,14 +42,23 @@ def _page_arg():
 
 
 @bp.get("/akun")
-@officer_required(*scope.ACCOUNT_ROLES)
+@verifier_required
 def akun_list():
-    """Accounts waiting for the officer's check, oldest first."""
-    query = scope.accounts_for(g.officer).where(Account.state == OFFICER)
+    """Accounts waiting for the officer's check, oldest first; or, with
+    ?nik=, the one account with that NIK in the officer's region (to issue a
+    password code at the counter)."""
+    search = NikSearchForm(request.args)
+    nik = (search.nik.data or "").replace(" ", "")
+    query = scope.accounts_for(g.officer)
+    if nik:
+        query = query.where(Account.nik == nik) if len(nik) == 16 and nik.isdigit() else query.where(
+            Account.id == 0)
+    else:
+        query = query.where(Account.state == OFFICER)
     page = _page_arg()
     items = list(query.order_by(Account.updated_at, Account.id).paginate(page, PER_PAGE))
     return render("petugas/akun_list.html", "content", items=items, total=query.count(), page=page,
-                  mask_nik=mask_nik, errors=None)
+                  mask_nik=mask_nik, errors=None, search=search, searched=bool(nik))
 
 
 def region_chain(code):
@@ -49,24 +73,53 @@ def region_chain(code):
     return ", ".join(names)
 
 
-def _akun_page(account, form=None, status=200, refused=None):
+def _akun_page(account, form=None, status=200, refused=None, reset_form=None, extra=()):
     photos = {p.kind: p for p in Photo.select().where(Photo.account == account)}
     form = form or AccountDecisionForm(formdata=None)
-    errors = _errors(form) + ([("keputusan", refused)] if refused else [])
+    errors = _errors(form) + ([("keputusan", refused)] if refused else []) + list(extra)
     return render("petugas/akun_detail.html", "content", status=status, a=account, photos=photos,
-                  region_names=region_chain(account.desa_code), form=form, reasons=REJECT_REASONS,
-                  errors=errors or None, waiting=account.state == OFFICER)
+                  region_names=region_chain(account.desa_code), form=form, reasons=REJECT_REASONS, errors=errors or None, waiting=account.state == OFFICER,
+                  reset_form=reset_form or ResetCodeForm(formdata=None))
+
+
+@bp.post("/akun/<aid>/kode-sandi")
+@verifier_required
+def akun_kode_sandi(aid):
+    """A one-time password code for a citizen at the counter, after the KTP
+    was checked in person. Shown once on this answer (printable on the 80 mm
+    slip, never stored in clear or cached); the officer never sees or sets the
+    password itself. Only officers who may verify accounts of that desa."""
+    from ..akun import codes
+    from ..akun.services import issue_officer_reset_code
+
+    account = scope.get_or_404("akun", aid, g.officer)
+    form = ResetCodeForm()
+    if not form.validate():
+        return _akun_page(account, status=422, reset_form=form,
+                          extra=[("ktp_diperiksa", msgs[0]) for msgs in form.errors.values() if msgs])
+    try:
+        code = issue_officer_reset_code(g.officer, account)
+    except codes.TooSoon as exc:
+        form.ktp_diperiksa.errors = [_("Kode baru saja diterbitkan. Tunggu %(n)d detik.", n=exc.wait_seconds)]
+        return _akun_page(account, status=429, reset_form=form,
+                          extra=[("ktp_diperiksa", form.ktp_diperiksa.errors[0])])
+    minutes = current_app.config["OFFICER_RESET_CODE_MINUTES"]
+    response = render("petugas/kode_sandi.html", "content", a=account, errors=None,
+                      code=f"{code[:4]} {code[4:]}", minutes=minutes, masked_nik=mask_nik(account.nik),
+                      until=utcnow() + timedelta(minutes=minutes))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/akun/<aid>")
-@officer_required(*scope.ACCOUNT_ROLES)
+@verifier_required
 def akun_detail(aid):
     """An account with its KTP photo and selfie, and the decision form."""
     return _akun_page(scope.get_or_404("akun", aid, g.officer))
 
 
 @bp.get("/akun/<aid>/foto/<kind>")
-@officer_required(*scope.ACCOUNT_ROLES)
+@verifier_required
 def akun_foto(aid, kind):
     """The account's KTP photo or selfie."""
     account = scope.get_or_404("akun", aid, g.officer)
@@ -77,7 +130,7 @@ def akun_foto(aid, kind):
 
 
 @bp.post("/akun/<aid>/putusan")
-@officer_required(*scope.ACCOUNT_ROLES)
+@verifier_required
 def akun_putusan(aid):
     """Approve, or reject with one of the fixed reasons; the citizen gets an e-mail."""
     account = scope.get_or_404("akun", aid, g.officer)

@@ -54,12 +54,29 @@ STAGE_ROLES = {
     usulan.PENETAPAN: (PEMDA,),
     usulan.PENGESAHAN: (PUSAT,),
 }
+# Who may verify citizens' accounts (and issue them a password code): see
+# account_roles(); ACCOUNT_VERIFY_BY_DESA adds the desa/kelurahan operator.
 ACCOUNT_ROLES = DINSOS + (PUSAT,)
 OBJECTION_ROLES = DINSOS
 IMPORT_ROLES = DINSOS + (PUSAT,)
 AUDIT_ROLES = (KEPALA, PUSAT)
 # Who reads the Tanggapan Kelayakan counts: the desa's officers and Dinas Sosial.
 TANGGAPAN_ROLES = (OPERATOR,) + DINSOS
+
+
+def account_roles():
+    """The roles that verify accounts in this installation (issue #16): the
+    desa operator of the account's desa too, unless ACCOUNT_VERIFY_BY_DESA
+    is off (only Dinas Sosial and pusat)."""
+    from flask import current_app
+
+    if current_app.config.get("ACCOUNT_VERIFY_BY_DESA", True):
+        return (OPERATOR,) + ACCOUNT_ROLES
+    return ACCOUNT_ROLES
+
+
+def may_verify_accounts(officer):
+    return officer is not None and officer.role in account_roles()
 
 
 def is_officer(account):

@@ -13,7 +13,7 @@ from .. import uploads
 from ..akun import services as akun_services
 from ..akun.models import Account
 from ..db import atomic_write
-from ..mail import send_mail
+from ..delivery import notify
 from ..registry.models import Enrollment
 from ..registry.programs import quarter_of
 from ..sanggahan import services as sanggahan
@@ -142,7 +142,7 @@ def _tell_proposer(proposal, note):
     else:
         body = _("Usulan %(no)s maju ke tahap: %(stage)s.", no=proposal.receipt_no,
                  stage=usulan.label(status))
-    send_mail(account.email, _("Kabar usulan %(no)s", no=proposal.receipt_no), body)
+    notify(account, _("Kabar usulan %(no)s", no=proposal.receipt_no), body)
 
 
 def record_visit(officer, proposal, held_on, checklist, notes, photos=(), desil=None, desil_reason=None):
@@ -189,7 +189,7 @@ def create_musyawarah(officer, desa_code, held_on, image):
 
 def decide_account(officer, account, decision, reason=None):
     """Approve, or reject with one of the fixed reasons; the citizen is told."""
-    if officer.role not in scope.ACCOUNT_ROLES:
+    if not scope.may_verify_accounts(officer):
         raise DecisionRefused(_l("Verifikasi akun bukan wewenang Anda."))
     if decision == "setujui":
         done = akun_services.approve(account)
@@ -206,7 +206,7 @@ def decide_account(officer, account, decision, reason=None):
         raise DecisionRefused(_l("Akun ini sudah diputuskan."))
     audit.record(officer, "putusan_akun", "akun", account.public_id, region=account.desa_code,
                  detail=decision if decision == "setujui" else f"tolak:{reason}")
-    send_mail(account.email, _("Verifikasi akun Cek Bansos"), body)
+    notify(account, _("Verifikasi akun Cek Bansos"), body)
 
 
 def _end_upcoming(objection):
@@ -252,7 +252,7 @@ def decide_objection(officer, objection, decision, note):
         else:
             body = _("Laporan Anda sudah diperiksa Dinas Sosial dan tidak diterima. Catatan petugas: "
                      "%(note)s", note=(note or "").strip())
-        send_mail(account.email, _("Hasil pemeriksaan laporan Anda"), body)
+        notify(account, _("Hasil pemeriksaan laporan Anda"), body)
     return objection
 
 

@@ -127,7 +127,7 @@ def index():
 
 def _may(officer):
     role = officer.role
-    return {"accounts": role in scope.ACCOUNT_ROLES, "objections": role in scope.OBJECTION_ROLES,
+    return {"accounts": scope.may_verify_accounts(officer), "objections": role in scope.OBJECTION_ROLES,
             "import": role in scope.IMPORT_ROLES, "audit": role in scope.AUDIT_ROLES,
             "musyawarah": role == scope.OPERATOR, "tanggapan": role in scope.TANGGAPAN_ROLES,
             "officers": officers.may_manage(officer)}
