@@ -70,6 +70,11 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
+    # Where uploaded photos are kept (webapp.storage): "local", the folder
+    # UPLOAD_FOLDER (None: <instance>/uploads; a mount shared by every host
+    # works too), or "database", rows of the app's database (PostgreSQL for
+    # several hosts), written in the same transaction as the row naming them.
+    UPLOAD_STORAGE = "local"
     # Uploaded photos. None: <instance>/uploads.
     UPLOAD_FOLDER = None
     # Per file; MAX_CONTENT_LENGTH above already answers 413 for a whole request.

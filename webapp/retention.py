@@ -34,18 +34,13 @@ from .usulan.services import CLOSED, DRAFT
 log = logging.getLogger(__name__)
 
 
-def _delete_files(names):
-    for name in names:
-        uploads.delete(name)
-
-
 def purge(now_local=None, now_utc=None) -> dict:
     """Deletes what is past its retention period; returns the counts."""
     cfg = current_app.config
     now_local = now_local or datetime.now()  # proposals store local time
     now_utc = now_utc or utcnow()  # accounts store UTC
     counts = {}
-    with atomic_write():
+    with uploads.changes() as changes, atomic_write():
         drafts = list(Proposal.select().where(
             (Proposal.status == DRAFT)
             & (Proposal.updated_at < now_local - timedelta(days=cfg["RETENTION_DRAFT_DAYS"]))))
@@ -68,9 +63,11 @@ def purge(now_local=None, now_utc=None) -> dict:
         for account in stale:
             account.delete_instance(recursive=True)
         counts["akun_belum_verifikasi"] = len(stale)
-    # Files go only after the rows are gone for good: a crash in between
-    # leaves orphan files (swept later), never rows pointing at nothing.
-    _delete_files(files)
+        # Files go with the rows: in the same transaction on the database
+        # backend; from a folder only after the commit, so a crash in between
+        # leaves orphan files (swept later), never rows pointing at nothing.
+        for name in files:
+            changes.delete(name)
     counts["berkas"] = len(files)
     _audit("purge", counts)
     return counts

@@ -127,8 +127,8 @@ def record_visit(officer, proposal, held_on, checklist, notes, photos=()):
     unknown = [c for c in checklist if c not in HOUSING_CODES]
     if unknown:
         raise DecisionRefused(_l("Pilihan kondisi rumah tidak dikenal."))
-    names = [uploads.store(data, "kunjungan") for data in photos]
-    with atomic_write():
+    with uploads.changes() as files, atomic_write():
+        names = [files.store(data, "kunjungan") for data in photos]
         record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=held_on,
                                     checklist=",".join(checklist), notes=(notes or "").strip() or None,
                                     officer_id=officer.id)
@@ -144,8 +144,8 @@ def create_musyawarah(officer, desa_code, held_on, image):
         raise DecisionRefused(_l("Musyawarah dicatat oleh operator desa/kelurahan untuk desanya."))
     if held_on > date.today():
         raise DecisionRefused(_l("Tanggal musyawarah tidak boleh di masa depan."))
-    name = uploads.store(image, "musyawarah")
-    with atomic_write():
+    with uploads.changes() as files, atomic_write():
+        name = files.store(image, "musyawarah")
         meeting = Musyawarah.create(desa_code=desa_code, held_on=held_on, berita_acara=name,
                                     officer_id=officer.id)
         audit.record(officer, "musyawarah", "musyawarah", meeting.public_id, region=desa_code)

@@ -6,6 +6,7 @@ import logging
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..db import atomic_write
 from ..htmx import render
 from ..usulan.access import active_required
 from ..usulan.services import label as proposal_label
@@ -73,17 +74,22 @@ def baru(token):
     form = ObjectionForm()
     if not form.validate():
         return _objection_page(person, token, form, status=422)
-    photo = None
+    from .. import uploads
+
+    image = None
     file = request.files.get("foto")
     if file is not None and file.filename:
-        from .. import uploads
-
         try:
-            photo = uploads.store(uploads.process_image(file), "sanggahan")
+            image = uploads.process_image(file)
         except uploads.UploadError as exc:
             return _objection_page(person, token, form, status=422, photo_error=str(exc.message))
-    objection = services.create(g.citizen, person, services.SANGGAH, form.reason.data, form.note.data,
-                                honest=True, photo=photo)
+    # The photo is stored with the objection's row, in its transaction.
+    with uploads.changes() as files, atomic_write():
+        photo = files.store(image, "sanggahan") if image else None
+        objection = services.create(g.citizen, person, services.SANGGAH, form.reason.data, form.note.data,
+                                    honest=True, photo=photo)
+        if photo and objection.photo != photo:  # an earlier pending one was returned
+            files.delete(photo)
     log.info("objection sent reason=%s", objection.reason)
     return redirect(url_for("sanggahan.detail", oid=objection.public_id), 303)
 
