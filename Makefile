@@ -40,12 +40,16 @@ $(MO): %.mo: %.po | .make-runtime
 setup: .make-runtime $(MO)
 	$(BIN)/flask setup
 
-# The job queue's consumer (e-mail) runs beside gunicorn and is stopped, by
-# its own pid, when gunicorn ends.
+# The job queue's consumer (e-mail, imports, periodic jobs) runs beside
+# gunicorn and is stopped, by its own pid, when gunicorn ends. With testing
+# switches (FLASK_TESTING, FLASK_HUEY_IMMEDIATE) jobs run inline and no
+# consumer is started (huey would refuse one).
 run: .make-system setup
 	@echo "Cek Bansos Lite: http://127.0.0.1:$(PORT)"
-	$(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
-	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
+	@if $(BIN)/flask antrean --perlu-konsumen; then \
+	  $(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
+	else echo "Tugas berjalan langsung (mode testing): konsumen antrean tidak dijalankan."; fi; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite (with the browser tests), then again on PostgreSQL

@@ -133,6 +133,7 @@ NOT_UPLOADS = {
     "Objection.note", "Objection.decision_note", "OfficerProfile.totp_secret",
     "AuditLog.object_id", "AuditLog.detail", "AuditLog.ip",
     "StageRecord.checklist", "StageRecord.notes", "ImportJob.report",
+    "PeriodicRun.job", "PeriodicRun.slot",
     "StoredFile.name",  # the stored file itself (webapp.storage), not a reference to one
 }
 

@@ -77,10 +77,34 @@ def setup_command(households):
         captcha_voices_command.callback()
 
 
+@click.command("antrean")
+@with_appcontext
+@click.option("--perlu-konsumen", "needs_consumer", is_flag=True,
+              help="Tanpa keluaran: kode 0 bila perlu konsumen antrean, 1 bila tugas berjalan langsung.")
+def queue_command(needs_consumer):
+    """Menampilkan tempat antrean tugas dan apakah perlu konsumen (huey_consumer)."""
+    from flask import current_app
+
+    from . import tasks
+
+    inline = tasks.immediate(current_app)
+    if needs_consumer:
+        raise SystemExit(1 if inline else 0)
+    where = {"redis": "Redis (REDIS_URL)", "sql": "PostgreSQL (DATABASE_URL)",
+             "sqlite": f"berkas SQLite instance/{current_app.config['HUEY_SQLITE_FILENAME']}"}
+    click.echo(f"Antrean tugas: {where[tasks.storage_kind(current_app)]}.")
+    if inline:
+        click.echo("Mode TESTING/HUEY_IMMEDIATE: tugas berjalan langsung di dalam permintaan; "
+                   "jangan jalankan huey_consumer.")
+    else:
+        click.echo("Jalankan huey_consumer webapp.tasks.huey; tugas berkala (purge, sweep-uploads) "
+                   "berjalan sekali saja per jadwal walau ada beberapa konsumen.")
+
+
 def init_app(app):
     from .backup import backup_command, restore_command
     from .retention import purge_command, sweep_command
 
     for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command,
-                    backup_command, restore_command, purge_command, sweep_command):
+                    backup_command, restore_command, purge_command, sweep_command, queue_command):
         app.cli.add_command(command)

@@ -106,6 +106,14 @@ def _audit(action, counts):
     audit.record(None, action, "retensi", detail=detail)
 
 
+def sweep() -> int:
+    """Removes stored files no row points at (webapp.uploads.sweep_orphans);
+    audits the count. Returns it."""
+    removed = uploads.sweep_orphans(referenced_uploads())
+    _audit("sweep_uploads", {"berkas": removed})
+    return removed
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command():
@@ -118,6 +126,5 @@ def purge_command():
 @with_appcontext
 def sweep_command():
     """Menghapus berkas unggahan yang tidak dirujuk data apa pun (setelah jeda satu jam)."""
-    removed = uploads.sweep_orphans(referenced_uploads())
-    _audit("sweep_uploads", {"berkas": removed})
+    removed = sweep()
     click.echo(f"{removed} berkas yatim dihapus.")
