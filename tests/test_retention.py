@@ -162,9 +162,10 @@ def test_every_column_that_can_hold_an_upload_name_is_classified(app):
 
 
 def test_every_upload_folder_in_the_code_is_covered_by_a_column():
-    """The folders the code stores into (uploads.store(data, "<folder>") or files.store(…) in uploads.changes()) are
-    exactly those the sweep test above fills: a new folder means a new kind of
-    upload, whose column must be in UPLOAD_COLUMNS and in that test."""
+    """The folders the code stores into (uploads.store(data, "<folder>"), or
+    files.store(…) in uploads.changes()) are exactly those the sweep test
+    above fills: a new folder means a new kind of upload, whose column must be
+    in UPLOAD_COLUMNS and in that test."""
     import pathlib
     import re
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, db, errors, i18n, security, storage, tasks
+from . import assets, db, errors, i18n, mail, security, storage, tasks  # noqa: F401 - mail: its table
 from .config import Defaults
 
 log = logging.getLogger(__name__)

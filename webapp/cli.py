@@ -103,8 +103,10 @@ def queue_command(needs_consumer):
 
 def init_app(app):
     from .backup import backup_command, restore_command
+    from .mail import outbox_command
     from .retention import purge_command, sweep_command
 
     for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command,
-                    backup_command, restore_command, purge_command, sweep_command, queue_command):
+                    backup_command, restore_command, purge_command, sweep_command, queue_command,
+                    outbox_command):
         app.cli.add_command(command)
