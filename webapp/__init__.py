@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, db, errors, i18n, mail, security, storage, tasks  # noqa: F401 - mail: its table
+from . import assets, db, errors, i18n, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def create_app(test_config=None):
     assets.init_app(app)
     errors.init_app(app)
     tasks.init_app(app)
+    voices.init_app(app)
 
     from . import cli, kiosk, templating
     from .akun.cli import akun_group

@@ -2,11 +2,10 @@
 Help texts and messages are in Bahasa Indonesia, like `flask akun` and
 `flask petugas`: operators read them."""
 
-import os
-
 import click
 from flask.cli import with_appcontext
 
+from . import voices
 from .captcha.media import record_voices, voices_dir
 from .db import create_schema
 from .registry.demo import Generator, examples
@@ -51,9 +50,11 @@ def seed_demo_command(households, seed):
 @click.command("captcha-voices")
 @with_appcontext
 def captcha_voices_command():
-    """Merekam angka yang diucapkan untuk captcha suara (perlu espeak-ng)."""
+    """Merekam angka yang diucapkan untuk captcha suara (perlu espeak-ng) dan
+    menyimpannya juga di basis data, agar semua host memakai rekaman yang sama."""
     if record_voices(voices_dir()):
-        click.echo("Suara captcha siap.")
+        voices.publish(voices_dir())
+        click.echo("Suara captcha siap (juga tersimpan di basis data untuk host lain).")
     else:
         click.echo("espeak-ng tidak terpasang: captcha suara tidak tersedia.", err=True)
 
@@ -73,8 +74,14 @@ def setup_command(households):
         seed_demo_command.callback(households, 2026)
     else:
         _print_examples()
-    if not os.path.isdir(os.path.join(voices_dir(), "9")):
-        captcha_voices_command.callback()
+    said = {"published": "Suara captcha host ini disimpan ke basis data untuk host lain.",
+            "fetched": "Suara captcha disalin dari basis data.",
+            "recorded": "Suara captcha direkam dan disimpan ke basis data.",
+            "missing": "espeak-ng tidak terpasang dan basis data belum punya suara captcha: "
+                       "captcha suara tidak tersedia."}
+    outcome = voices.sync(voices_dir(), record=record_voices)
+    if outcome in said:
+        click.echo(said[outcome], err=outcome == "missing")
 
 
 @click.command("antrean")
