@@ -16,7 +16,7 @@ from peewee import IntegrityError
 
 from webapp import create_app, storage, tasks, uploads, voices
 from webapp.akun.models import PHOTOS, Photo
-from webapp.db import atomic_write, flask_db
+from webapp.db import atomic_write, close_all, flask_db
 
 from .conftest import SECRET, AkunActions, _config, new_account
 from .dbbackend import backend
@@ -25,9 +25,25 @@ from .test_akun_photos import jpeg_with_gps, photo_url, upload
 REDIS = "redis://127.0.0.1:6379/15"
 
 
-def other_host(app, tmp_path, **extra):
-    """A second app: its own instance folder, the first one's database."""
-    instance = tmp_path / "host-b"
+@pytest.fixture
+def other_host(app, tmp_path):
+    """Makes a second app: its own instance folder, the first one's database.
+    Afterwards its connections close and the first app's database is the
+    current one again (for the app fixture's own cleanup)."""
+    made = []
+
+    def make(*, instance_name="host-b", **extra):
+        host = _other_host(app, tmp_path / instance_name, **extra)
+        made.append(host)
+        return host
+
+    yield make
+    for host in made:
+        close_all(host.config["DATABASE"])
+    flask_db.database.initialize(app.config["DATABASE"])
+
+
+def _other_host(app, instance, **extra):
     instance.mkdir(exist_ok=True)
     if backend.name == "sqlite":
         database = {"SQLITE_FILENAME": os.path.join(app.instance_path, app.config["SQLITE_FILENAME"])}
@@ -118,7 +134,7 @@ def test_database_files_commit_and_roll_back_with_their_row(app, db):
 
 
 @pytest.mark.app_config(UPLOAD_STORAGE="database")
-def test_a_photo_uploaded_on_one_host_shows_on_the_other_only_to_its_owner(app, tmp_path):
+def test_a_photo_uploaded_on_one_host_shows_on_the_other_only_to_its_owner(app, other_host, tmp_path):
     with app.app_context():
         new_account(PHOTOS)
         flask_db.database.close()
@@ -126,7 +142,7 @@ def test_a_photo_uploaded_on_one_host_shows_on_the_other_only_to_its_owner(app, 
     assert AkunActions(host_a).sign_in(identity="warga.contoh@example.com").status_code == 302
     assert upload(host_a, "ktp", jpeg_with_gps()).status_code in (200, 302, 303)
     url = photo_url(host_a, "ktp")
-    other = other_host(app, tmp_path)
+    other = other_host()
     host_b = other.test_client()
     host_b.set_cookie("session", host_a.get_cookie("session").value)  # the proxy sent the next request to B
     response = host_b.get(url)
@@ -179,7 +195,7 @@ def import_officer(db):
     return Account.get_by_id(account.id)
 
 
-def test_an_import_started_on_one_host_runs_on_another(app, db, import_officer, tmp_path):
+def test_an_import_started_on_one_host_runs_on_another(app, other_host, db, import_officer, tmp_path):
     from webapp.petugas import importer
     from webapp.petugas.models import ImportJob, ImportUpload
 
@@ -191,7 +207,7 @@ def test_an_import_started_on_one_host_runs_on_another(app, db, import_officer, 
         job = importer.start_job(import_officer, raw)
     assert bytes(ImportUpload.get(ImportUpload.job == job.id).data) == raw
     assert not os.path.exists(os.path.join(app.instance_path, "impor"))
-    consumer = other_host(app, tmp_path)
+    consumer = other_host()
     with consumer.app_context():
         report = importer.run_job(job.public_id)
     done = ImportJob.get_by_id(job.id)
@@ -219,10 +235,10 @@ def test_a_job_whose_input_is_gone_ends_failed_with_a_message(app, db, import_of
 # -- 4. the queue ------------------------------------------------------------------------
 @pytest.mark.skipif(backend.name != "postgresql", reason="the SQL queue is for PostgreSQL without Redis")
 @pytest.mark.app_config(HUEY_IMMEDIATE=False)
-def test_with_postgresql_only_one_queue_serves_every_host(app, tmp_path):
+def test_with_postgresql_only_one_queue_serves_every_host(app, other_host, tmp_path):
     huey = app.extensions["huey"]
-    assert type(huey).__name__ == "SqlHuey" and tasks.storage_kind(app) == "sql"
-    consumer = other_host(app, tmp_path, HUEY_IMMEDIATE=False).extensions["huey"]
+    assert type(huey.storage).__name__ == "SqlStorage" and tasks.storage_kind(app) == "sql"
+    consumer = other_host(HUEY_IMMEDIATE=False).extensions["huey"]
     huey.flush()
     with app.app_context():
         tasks.enqueue("petugas_import", "tidak-ada")
@@ -255,11 +271,11 @@ def test_purge_and_sweep_are_scheduled(app):
     assert not huey.read_periodic(datetime(2026, 12, 2, 12, 0))
 
 
-def test_a_periodic_job_runs_once_per_day_however_many_schedulers(app, tmp_path, monkeypatch):
+def test_a_periodic_job_runs_once_per_day_however_many_schedulers(app, other_host, tmp_path, monkeypatch):
     ran = []
     monkeypatch.setitem(tasks.PERIODIC, "sweep_uploads",
                         (tasks.PERIODIC["sweep_uploads"][0], tasks._daily, lambda: ran.append(1)))
-    other = other_host(app, tmp_path)
+    other = other_host()
     now = datetime(2026, 12, 2, 3, 15)
     assert tasks.run_periodic(app, "sweep_uploads", now)
     assert not tasks.run_periodic(other, "sweep_uploads", now + timedelta(seconds=40))
@@ -290,14 +306,14 @@ def test_make_run_starts_a_consumer_only_when_jobs_are_queued(tmp_path, settings
 
 
 # -- 5. the outbox -------------------------------------------------------------------------
-def test_mail_kept_by_one_host_s_consumer_is_seen_from_another(app, tmp_path, runner):
+def test_mail_kept_by_one_host_s_consumer_is_seen_from_another(app, other_host, tmp_path, runner):
     from webapp import mail
 
     from .smtp import Outbox
 
     with app.app_context():
         mail.send_mail("warga@example.org", "Kode", "Kode Anda 123456")
-    other = other_host(app, tmp_path)
+    other = other_host()
     assert [m["Subject"] for m in Outbox(other).messages] == ["Kode"]
     assert not os.path.exists(os.path.join(app.instance_path, "outbox"))
     result = other.test_cli_runner().invoke(args=["outbox", "--simpan", str(tmp_path / "eml")])
@@ -321,12 +337,12 @@ def test_undelivered_mail_is_resent_from_the_outbox(app, smtp_server):
 
 
 # -- 6. captcha voices ----------------------------------------------------------------------
-def test_a_host_without_voices_takes_them_from_the_database(app, tmp_path, runner):
+def test_a_host_without_voices_takes_them_from_the_database(app, other_host, tmp_path, runner):
     source = app.config["CAPTCHA_VOICES_DIR"]
     with app.app_context():
         assert voices.sync(source) == "published"
     bare = tmp_path / "voices-b"
-    other = other_host(app, tmp_path, CAPTCHA_VOICES_DIR=str(bare))
+    other = other_host(CAPTCHA_VOICES_DIR=str(bare))
     # Host A's page offers audio; host B, which never recorded, speaks it.
     widget = app.test_client().get("/captcha/baru?jenis=audio").get_data(as_text=True)
     wav_url = re.search(r'src="(/captcha/[^"]+\.wav)"', widget).group(1)

@@ -127,13 +127,16 @@ def atomic_write():
 
 
 def create_schema():
-    from . import migrations
+    from flask import current_app
+
+    from . import migrations, tasks
 
     db = flask_db.database
     fresh = migrations.is_fresh(db)
     with db.atomic():
         db.create_tables(all_models(), safe=True)
     migrations.apply_pending(db, fresh=fresh)
+    tasks.create_queue_tables(current_app)
 
 
 def init_app(app):

@@ -72,11 +72,15 @@ def storage_kind(app):
     return "sqlite"
 
 
-def _sql_url(url):
-    """A plain (unpooled) URL for huey's own connection: huey keeps one per
-    thread and never hands it back, which a pool would count as leaked."""
-    scheme, sep, rest = url.partition("://")
-    return f"postgresql{sep}{rest.split('?', 1)[0]}"
+def create_queue_tables(app):
+    """The SQL queue's tables (kv, schedule, task), when this installation
+    queues in PostgreSQL; called by create_schema() (`flask init-db`,
+    `flask setup`), never at start: no connection may open before gunicorn
+    forks its workers."""
+    if storage_kind(app) == "sql":
+        from huey.contrib.sql_huey import SqlStorage
+
+        SqlStorage(QUEUE_NAME, database=app.config["DATABASE"], create_tables=True)
 
 
 def _create_huey(app):
@@ -87,9 +91,13 @@ def _create_huey(app):
     if kind == "redis":
         return RedisHuey(QUEUE_NAME, url=app.config["REDIS_URL"], **options)
     if kind == "sql" and not options["immediate"]:
-        from huey.contrib.sql_huey import SqlHuey
+        # On the app's own pooled database: a web worker's enqueue uses the
+        # request's connection (inside a transaction it commits with it).
+        from huey import Huey
+        from huey.contrib.sql_huey import SqlStorage
 
-        return SqlHuey(QUEUE_NAME, database=_sql_url(app.config["DATABASE_URL"]), **options)
+        return Huey(QUEUE_NAME, storage_class=SqlStorage, database=app.config["DATABASE"],
+                    create_tables=False, **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
     return SqliteHuey(QUEUE_NAME, filename=filename, **options)
 
