@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, db, errors, i18n, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
+from . import assets, db, errors, i18n, logs, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ def create_app(test_config=None):
     _require_secret_key(app)
     _check_config(app)
 
+    logs.init_app(app)  # first: every later hook logs with the request id
+
     Htmx(app)
     Compress(app)
     db.init_app(app)
@@ -98,6 +100,7 @@ def create_app(test_config=None):
     from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
+    from .health import bp as health_bp
     from .petugas.setup import init_app as petugas_init
     from .sanggahan.views import bp as sanggahan_bp
     from .usulan.views import bp as usulan_bp
@@ -105,6 +108,7 @@ def create_app(test_config=None):
 
     templating.init_app(app)
     cli.init_app(app)
+    app.register_blueprint(health_bp)
     app.register_blueprint(bahasa_bp)
     app.register_blueprint(wilayah_bp)
     app.register_blueprint(captcha_bp)

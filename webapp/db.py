@@ -27,7 +27,9 @@ class _FlaskDB(FlaskDB):
         self.database.connect(reuse_if_open=True)
 
 
-flask_db = _FlaskDB(excluded_routes=("static", "vendor.static"))
+# /healthz opens its own connection: a database that is down must give its
+# answer (503), not fail the request before it.
+flask_db = _FlaskDB(excluded_routes=("static", "vendor.static", "health.healthz"))
 BaseModel = flask_db.Model
 
 # SQLite settings that make one small server dependable: WAL lets readers and
