@@ -22,13 +22,15 @@ $(BIN)/python:
 	@touch $@
 
 # System packages: Chromium for the browser tests, espeak-ng for the audio
-# captcha. Installed when we can (root with apt); otherwise the tests say
-# what is missing (and fail under CI=true rather than skip).
+# captcha, PgBouncer for the transaction-pooling test. Installed when we can
+# (root with apt); otherwise the tests say what is missing (and fail under
+# CI=true rather than skip).
 .make-system:
-	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null \
+	  && { command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; }; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng >/dev/null; \
-	else echo "Install chromium and espeak-ng with your package manager for browser tests and audio captcha."; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng pgbouncer >/dev/null; \
+	else echo "Install chromium, espeak-ng and pgbouncer with your package manager for browser tests, audio captcha and the PgBouncer test."; fi
 	@touch $@
 
 # Compiled translations (.mo) are not committed: built from the .po here, and

@@ -9,6 +9,14 @@ class Defaults:
     # e.g. postgresql://user@127.0.0.1:5432/cekbansos.
     DATABASE_URL = None
     SQLITE_FILENAME = "cekbansos.sqlite3"
+    # Connections each worker process keeps open at most (one per busy
+    # thread), and how long an idle one is kept. Per host on PostgreSQL:
+    # workers x this, plus the consumer's; see README "Several hosts".
+    DATABASE_POOL_SIZE = 8
+    DATABASE_POOL_STALE_SECONDS = 300
+    # Set when DATABASE_URL points at PgBouncer in transaction mode: no
+    # server-side prepared statements (webapp.db.database_for).
+    DATABASE_PGBOUNCER = False
 
     # Rate-limit counters and used captcha nonces. None keeps them in this
     # process (counters) and in the database (nonces).
