@@ -132,3 +132,6 @@ class ImportUpload(BaseModel):
 
     job = ForeignKeyField(ImportJob, unique=True, backref="uploads", on_delete="CASCADE")
     data = BlobField()
+
+    class Meta:
+        table_name = "import_upload"
