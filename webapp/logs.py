@@ -54,8 +54,10 @@ class OneLineFormatter(logging.Formatter):
         return text.replace("\r", "").replace("\n", " \\n ")
 
 
-def config(level="INFO"):
-    """The dictConfig for gunicorn's logconfig_dict (and for the consumer)."""
+def config(level="INFO", consumer=False):
+    """The dictConfig for gunicorn's logconfig_dict, and for the consumer
+    (`huey_consumer` then adds its own handler on "huey", whose lines are
+    therefore not passed on to ours a second time)."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -68,7 +70,7 @@ def config(level="INFO"):
             # gunicorn's loggers keep their own level but write through ours.
             "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
             "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
-            "huey": {"level": "INFO"},
+            "huey": {"level": "INFO", "propagate": not consumer},
             "peewee": {"level": "WARNING"},
         },
     }

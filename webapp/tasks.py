@@ -207,8 +207,11 @@ def __getattr__(name):
     # PEP 562: `huey_consumer webapp.tasks.huey` looks up this attribute.
     if name != "huey":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import create_app
+    import logging.config
 
+    from . import create_app, logs
+
+    logging.config.dictConfig(logs.config(consumer=True))  # the web side: gunicorn.conf.py
     queue = create_app().extensions["huey"]
     globals()["huey"] = queue
     return queue
