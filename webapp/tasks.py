@@ -211,7 +211,8 @@ def __getattr__(name):
 
     from . import create_app, logs
 
-    logging.config.dictConfig(logs.config(consumer=True))  # the web side: gunicorn.conf.py
+    if not logging.getLogger().handlers:  # not when a host process (a test run) has its own
+        logging.config.dictConfig(logs.config(consumer=True))  # the web side: gunicorn.conf.py
     queue = create_app().extensions["huey"]
     globals()["huey"] = queue
     return queue
