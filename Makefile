@@ -25,16 +25,16 @@ $(BIN)/python:
 # the browser tests, espeak-ng for the audio captcha, lynx for the text-browser
 # test (a lookup through the audio captcha), nginx and iproute2 (ip netns) for
 # the two-host test, Kannel (bearerbox, smsbox and its fakesmsc test SMSC,
-# in kannel-extras) for the SMS tests. Installed when we can (root with apt); otherwise the tests
+# in kannel-extras) for the SMS tests, PgBouncer for the transaction-pooling test. Installed when we can (root with apt); otherwise the tests
 # say what is missing (and fail under CI=true rather than skip).
-SYSTEM_PKGS := chromium espeak-ng lynx nginx iproute2 kannel kannel-extras
-SYSTEM_CMDS := chromium espeak-ng lynx nginx ip /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc
+SYSTEM_PKGS := chromium espeak-ng lynx nginx iproute2 kannel kannel-extras pgbouncer
+SYSTEM_CMDS := chromium espeak-ng lynx nginx ip /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc /usr/sbin/pgbouncer
 .make-system:
 	@missing=0; for c in $(SYSTEM_CMDS); do command -v $$c >/dev/null || missing=1; done; \
 	if [ $$missing = 0 ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PKGS) >/dev/null; \
-	else echo "Install $(SYSTEM_PKGS) with your package manager (browser tests, audio captcha, text browser, two-host test, SMS)."; fi
+	else echo "Install $(SYSTEM_PKGS) with your package manager (browser tests, audio captcha, text browser, two-host test, SMS, PgBouncer)."; fi
 	@touch $@
 
 # Compiled translations (.mo) are not committed: built from the .po here, and
@@ -46,12 +46,16 @@ $(MO): %.mo: %.po | .make-runtime
 setup: .make-runtime $(MO)
 	$(BIN)/flask setup
 
-# The job queue's consumer (e-mail) runs beside gunicorn and is stopped, by
-# its own pid, when gunicorn ends.
+# The job queue's consumer (e-mail, imports, periodic jobs) runs beside
+# gunicorn and is stopped, by its own pid, when gunicorn ends. With testing
+# switches (FLASK_TESTING, FLASK_HUEY_IMMEDIATE) jobs run inline and no
+# consumer is started (huey would refuse one).
 run: .make-system setup
 	@echo "Cek Bansos Lite: http://127.0.0.1:$(PORT)"
-	$(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
-	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
+	@if $(BIN)/flask antrean --perlu-konsumen; then \
+	  $(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
+	else echo "Tugas berjalan langsung (mode testing): konsumen antrean tidak dijalankan."; fi; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite (with the browser tests), then again on PostgreSQL

@@ -43,8 +43,12 @@ max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-"
 # No query strings in the access log: a GET never carries personal data here,
-# but the log should not depend on that.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# but the log should not depend on that. The request id is the one the app
+# sent back (X-Request-ID), so an access line matches the app's lines.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+# Logging configured once, here, for gunicorn and the app alike (webapp.logs):
+# one line per event with time, level, host and request id.
+logconfig_dict = __import__("webapp.logs", fromlist=["config"]).config()
 # gunicorn 25+ opens a control socket for `gunicornc` at one path per user
 # ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), so a second server of the
 # same user (a test server, another `make run`) takes it over from the first.

@@ -147,13 +147,11 @@ def smtp_server():
 
 @pytest.fixture
 def mail_outbox(app):
-    """Mail the app wrote to <instance>/outbox (the default without
+    """Mail the app kept in its outbox table (the default without
     SMTP_HOST): `.messages` parsed, oldest first; `.last()`; `.clear()`."""
-    import os
-
     from .smtp import Outbox
 
-    return Outbox(os.path.join(app.instance_path, "outbox"))
+    return Outbox(app)
 
 
 PASSWORD = "kuda lari di sawah hijau"

@@ -3,7 +3,6 @@ it receives, and a reader for the .eml files the app writes to its outbox.
 Nothing here changes global state; each server gets its own free port."""
 
 import logging
-import os
 import socket
 from contextlib import contextmanager
 from email import message_from_bytes, policy
@@ -83,26 +82,29 @@ def smtp_app_config(server):
 
 
 class Outbox:
-    """The .eml files in <instance>/outbox (mail sent without SMTP_HOST, or
-    kept after failed delivery), read afresh on each access."""
+    """The app's outbox (the mail_outbox table: mail sent without SMTP_HOST,
+    or kept after failed delivery), read afresh on each access. `app` is a
+    Flask app, or the config of a served one (a live server)."""
 
-    def __init__(self, directory):
-        self.directory = directory
+    def __init__(self, app):
+        if isinstance(app, dict):
+            from webapp import create_app
 
-    def paths(self):
-        if not os.path.isdir(self.directory):
-            return []
-        return [os.path.join(self.directory, n) for n in sorted(os.listdir(self.directory))
-                if n.endswith(".eml")]
+            app = create_app(app)
+        self.app = app
+
+    def rows(self):
+        """The outbox rows (webapp.mail.OutboxMail), oldest first."""
+        from webapp.mail import OutboxMail
+
+        database = self.app.config["DATABASE"]
+        with database.bind_ctx([OutboxMail]):
+            return list(OutboxMail.select().order_by(OutboxMail.id))
 
     @property
     def messages(self):
         """Parsed messages (email.message.EmailMessage), oldest first."""
-        result = []
-        for path in self.paths():
-            with open(path, "rb") as f:
-                result.append(message_from_bytes(f.read(), policy=policy.default))
-        return result
+        return [message_from_bytes(bytes(row.raw), policy=policy.default) for row in self.rows()]
 
     def last(self):
         messages = self.messages
@@ -110,5 +112,7 @@ class Outbox:
         return messages[-1]
 
     def clear(self):
-        for path in self.paths():
-            os.remove(path)
+        from webapp.mail import OutboxMail
+
+        with self.app.config["DATABASE"].bind_ctx([OutboxMail]):
+            OutboxMail.delete().execute()

@@ -11,7 +11,7 @@ import pytest
 
 from webapp.akun.models import ACTIVE, OFFICER, REJECTED, Account
 from webapp.db import flask_db
-from webapp.petugas.models import AuditLog, ImportJob
+from webapp.petugas.models import AuditLog, ImportJob, ImportUpload
 from webapp.registry.models import Enrollment, Household, Person
 from webapp.registry.programs import quarter_of
 from webapp.sanggahan import services as sanggahan
@@ -192,6 +192,7 @@ def test_running_import_page_polls(app, kepala):
     with app.app_context():
         officer = Account.get(Account.email == "kepala@contoh.test")
         job = ImportJob.create(officer_id=officer.id, total=10, done=4, status="berjalan")
+        ImportUpload.create(job=job, data=b"no_kk,nik\n")  # its input, waiting in the database
         flask_db.database.close()
     page = text(kepala.get(f"/petugas/impor/{job.public_id}"))
     assert 'hx-trigger="every 1s"' in page and "Muat ulang" in page and 'value="40"' in page

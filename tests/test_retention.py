@@ -136,6 +136,8 @@ NOT_UPLOADS = {
     "StageRecord.checklist", "StageRecord.notes", "ImportJob.report",
     "Objection.location_note", "OfficerEnrolment.token_hash", "OfficerEnrolment.pending_secret",
     "RecoveryCode.code_hash",
+    "PeriodicRun.job", "PeriodicRun.slot",
+    "StoredFile.name",  # the stored file itself (webapp.storage), not a reference to one
 }
 
 
@@ -163,16 +165,17 @@ def test_every_column_that_can_hold_an_upload_name_is_classified(app):
 
 
 def test_every_upload_folder_in_the_code_is_covered_by_a_column():
-    """The folders the code stores into (uploads.store(data, "<folder>")) are
-    exactly those the sweep test above fills: a new folder means a new kind of
-    upload, whose column must be in UPLOAD_COLUMNS and in that test."""
+    """The folders the code stores into (uploads.store(data, "<folder>"), or
+    files.store(…) in uploads.changes()) are exactly those the sweep test
+    above fills: a new folder means a new kind of upload, whose column must be
+    in UPLOAD_COLUMNS and in that test."""
     import pathlib
     import re
 
     code = pathlib.Path(__file__).resolve().parent.parent / "webapp"
     folders = set()
     for path in code.rglob("*.py"):
-        folders |= set(re.findall(r"uploads\.store\(.*,\s*\"([a-z0-9_-]+)\"\)", path.read_text()))
+        folders |= set(re.findall(r"(?:uploads|files)\.store\(.*,\s*\"([a-z0-9_-]+)\"\)", path.read_text()))
     assert folders == {"akun", "usulan", "sanggahan", "kunjungan", "musyawarah"}, folders
 
 

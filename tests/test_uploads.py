@@ -14,7 +14,7 @@ from PIL import ExifTags, Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
-from webapp import uploads
+from webapp import storage, uploads
 from webapp.uploads import UploadError
 
 
@@ -207,7 +207,7 @@ def test_crash_before_rename_leaves_no_file(ctx, monkeypatch):
     def killed(src, dst):
         raise OSError("worker killed mid-upload")
 
-    monkeypatch.setattr(uploads.os, "replace", killed)
+    monkeypatch.setattr(storage.os, "replace", killed)
     with pytest.raises(OSError, match="killed"):
         uploads.store(b"\xff\xd8 half a photo", "usulan")
     assert _files(uploads.upload_root()) == []

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, cacheversion, db, errors, i18n, security, tasks
+from . import assets, cacheversion, db, errors, i18n, logs, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,35 @@ def _secret_key(app):
     with os.fdopen(fd, "w") as f:
         f.write(key)
     return key
+
+
+def _shared_state(app):
+    """What makes this installation shared by several workers or hosts: a
+    PostgreSQL database or a Redis server (a SQLite file is one host's)."""
+    url = app.config.get("DATABASE_URL") or ""
+    if url.partition("://")[0].split("+")[0] in ("postgres", "postgresql"):
+        return "PostgreSQL (DATABASE_URL)"
+    if app.config.get("REDIS_URL"):
+        return "Redis (REDIS_URL)"
+    return None
+
+
+def _require_secret_key(app):
+    """A key generated into one host's instance/ would differ on every other
+    host: sessions, CSRF, captcha tokens, code HMACs and throttle keys would
+    then fail at random between hosts. So a shared installation must be given
+    its key; only a single-host SQLite one may generate its own."""
+    if app.config.get("SECRET_KEY"):
+        return
+    shared = _shared_state(app)
+    if shared:
+        raise RuntimeError(
+            f"SECRET_KEY belum diatur, padahal aplikasi memakai {shared}: setiap host akan membuat "
+            "kunci sendiri sehingga sesi, CSRF, captcha dan kode e-mail gagal di host lain. "
+            "Atur kunci yang sama di semua host, mis. FLASK_SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_hex(32))') di /etc/cekbansos.env atau "
+            "SECRET_KEY di instance/config.py.")
+    app.config["SECRET_KEY"] = _secret_key(app)
 
 
 def _check_config(app):
@@ -49,19 +78,22 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app)
+    _require_secret_key(app)
     _check_config(app)
+
+    logs.init_app(app)  # first: every later hook logs with the request id
 
     Htmx(app)
     Compress(app)
     db.init_app(app)
     cacheversion.init_app(app)
+    storage.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     tasks.init_app(app)
+    voices.init_app(app)
 
     from . import cli, kiosk, templating
     from .akun.cli import akun_group
@@ -69,6 +101,7 @@ def create_app(test_config=None):
     from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
+    from .health import bp as health_bp
     from .petugas.setup import init_app as petugas_init
     from .sanggahan.views import bp as sanggahan_bp
     from .usulan.views import bp as usulan_bp
@@ -76,6 +109,7 @@ def create_app(test_config=None):
 
     templating.init_app(app)
     cli.init_app(app)
+    app.register_blueprint(health_bp)
     app.register_blueprint(bahasa_bp)
     app.register_blueprint(wilayah_bp)
     app.register_blueprint(captcha_bp)

@@ -2,11 +2,10 @@
 Help texts and messages are in Bahasa Indonesia, like `flask akun` and
 `flask petugas`: operators read them."""
 
-import os
-
 import click
 from flask.cli import with_appcontext
 
+from . import voices
 from .captcha.media import record_voices, voices_dir
 from .db import create_schema
 from .registry.demo import Generator, examples
@@ -51,9 +50,11 @@ def seed_demo_command(households, seed):
 @click.command("captcha-voices")
 @with_appcontext
 def captcha_voices_command():
-    """Merekam angka yang diucapkan untuk captcha suara (perlu espeak-ng)."""
+    """Merekam angka yang diucapkan untuk captcha suara (perlu espeak-ng) dan
+    menyimpannya juga di basis data, agar semua host memakai rekaman yang sama."""
     if record_voices(voices_dir()):
-        click.echo("Suara captcha siap.")
+        voices.publish(voices_dir())
+        click.echo("Suara captcha siap (juga tersimpan di basis data untuk host lain).")
     else:
         click.echo("espeak-ng tidak terpasang: captcha suara tidak tersedia.", err=True)
 
@@ -73,14 +74,46 @@ def setup_command(households):
         seed_demo_command.callback(households, 2026)
     else:
         _print_examples()
-    if not os.path.isdir(os.path.join(voices_dir(), "9")):
-        captcha_voices_command.callback()
+    said = {"published": "Suara captcha host ini disimpan ke basis data untuk host lain.",
+            "fetched": "Suara captcha disalin dari basis data.",
+            "recorded": "Suara captcha direkam dan disimpan ke basis data.",
+            "missing": "espeak-ng tidak terpasang dan basis data belum punya suara captcha: "
+                       "captcha suara tidak tersedia."}
+    outcome = voices.sync(voices_dir(), record=record_voices)
+    if outcome in said:
+        click.echo(said[outcome], err=outcome == "missing")
+
+
+@click.command("antrean")
+@with_appcontext
+@click.option("--perlu-konsumen", "needs_consumer", is_flag=True,
+              help="Tanpa keluaran: kode 0 bila perlu konsumen antrean, 1 bila tugas berjalan langsung.")
+def queue_command(needs_consumer):
+    """Menampilkan tempat antrean tugas dan apakah perlu konsumen (huey_consumer)."""
+    from flask import current_app
+
+    from . import tasks
+
+    inline = tasks.immediate(current_app)
+    if needs_consumer:
+        raise SystemExit(1 if inline else 0)
+    where = {"redis": "Redis (REDIS_URL)", "sql": "PostgreSQL (DATABASE_URL)",
+             "sqlite": f"berkas SQLite instance/{current_app.config['HUEY_SQLITE_FILENAME']}"}
+    click.echo(f"Antrean tugas: {where[tasks.storage_kind(current_app)]}.")
+    if inline:
+        click.echo("Mode TESTING/HUEY_IMMEDIATE: tugas berjalan langsung di dalam permintaan; "
+                   "jangan jalankan huey_consumer.")
+    else:
+        click.echo("Jalankan huey_consumer webapp.tasks.huey; tugas berkala (purge, sweep-uploads) "
+                   "berjalan sekali saja per jadwal walau ada beberapa konsumen.")
 
 
 def init_app(app):
     from .backup import backup_command, restore_command
+    from .mail import outbox_command
     from .retention import purge_command, sweep_command
 
     for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command,
-                    backup_command, restore_command, purge_command, sweep_command):
+                    backup_command, restore_command, purge_command, sweep_command, queue_command,
+                    outbox_command):
         app.cli.add_command(command)

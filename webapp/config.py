@@ -9,6 +9,14 @@ class Defaults:
     # e.g. postgresql://user@127.0.0.1:5432/cekbansos.
     DATABASE_URL = None
     SQLITE_FILENAME = "cekbansos.sqlite3"
+    # Connections each worker process keeps open at most (one per busy
+    # thread), and how long an idle one is kept. Per host on PostgreSQL:
+    # workers x this, plus the consumer's; see README "Several hosts".
+    DATABASE_POOL_SIZE = 8
+    DATABASE_POOL_STALE_SECONDS = 300
+    # Set when DATABASE_URL points at PgBouncer in transaction mode: no
+    # server-side prepared statements (webapp.db.database_for).
+    DATABASE_PGBOUNCER = False
 
     # Rate-limit counters and used captcha nonces. None keeps them in this
     # process (counters) and in the database (nonces).
@@ -75,6 +83,11 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
+    # Where uploaded photos are kept (webapp.storage): "local", the folder
+    # UPLOAD_FOLDER (None: <instance>/uploads; a mount shared by every host
+    # works too), or "database", rows of the app's database (PostgreSQL for
+    # several hosts), written in the same transaction as the row naming them.
+    UPLOAD_STORAGE = "local"
     # Uploaded photos. None: <instance>/uploads.
     UPLOAD_FOLDER = None
     # Per file; MAX_CONTENT_LENGTH above already answers 413 for a whole request.

@@ -28,7 +28,9 @@ class _FlaskDB(FlaskDB):
         self.database.connect(reuse_if_open=True)
 
 
-flask_db = _FlaskDB(excluded_routes=("static", "vendor.static"))
+# /healthz opens its own connection: a database that is down must give its
+# answer (503), not fail the request before it.
+flask_db = _FlaskDB(excluded_routes=("static", "vendor.static", "health.healthz"))
 BaseModel = flask_db.Model
 
 # SQLite settings that make one small server dependable: WAL lets readers and
@@ -62,20 +64,28 @@ def all_models():
 def database_for(app):
     """The configured database, pooled: each worker keeps its connections
     between requests instead of opening one (and, on SQLite, setting pragmas)
-    per request. A plain postgresql:// URL is pooled too; say
-    postgresql+pool://…?max_connections=N to size the pool."""
+    per request. A plain postgresql:// URL is pooled too, DATABASE_POOL_SIZE
+    connections per worker at most (a URL's own ?max_connections=N wins).
+    Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER), psycopg makes
+    no server-side prepared statements, which another client's transaction
+    on the same server connection would not know."""
+    size, stale = app.config["DATABASE_POOL_SIZE"], app.config["DATABASE_POOL_STALE_SECONDS"]
     url = app.config.get("DATABASE_URL")
     if url:
         scheme, sep, rest = url.partition("://")
-        if scheme in ("postgres", "postgresql"):
-            url = f"postgresql+pool{sep}{rest}"
-            if "max_connections=" not in rest:
-                url += ("&" if "?" in rest else "?") + "max_connections=8&stale_timeout=300"
-        return connect(url)
+        options = {}
+        if scheme.split("+")[0] in ("postgres", "postgresql"):
+            if scheme in ("postgres", "postgresql"):
+                url = f"postgresql+pool{sep}{rest}"
+                if "max_connections=" not in rest:
+                    url += ("&" if "?" in rest else "?") + f"max_connections={size}&stale_timeout={stale}"
+            if app.config.get("DATABASE_PGBOUNCER"):
+                options["prepare_threshold"] = None
+        return connect(url, **options)
     path = os.path.join(app.instance_path, app.config["SQLITE_FILENAME"])
     # A pooled connection may be checked out by another thread later (one at a
     # time), so SQLite's same-thread guard must be off.
-    return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=8, stale_timeout=300,
+    return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=size, stale_timeout=stale,
                                 check_same_thread=False)
 
 
@@ -159,7 +169,9 @@ def after_schema(fn):
 
 
 def create_schema():
-    from . import migrations
+    from flask import current_app
+
+    from . import migrations, tasks
 
     db = flask_db.database
     fresh = migrations.is_fresh(db)
@@ -169,6 +181,7 @@ def create_schema():
     with db.atomic():
         for fn in _after_schema:
             fn(db)
+    tasks.create_queue_tables(current_app)
 
 
 def init_app(app):

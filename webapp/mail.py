@@ -6,20 +6,22 @@ deliver() runs there, in the consumer (or inline when HUEY_IMMEDIATE):
 - SMTP_HOST set: sent over SMTP (STARTTLS or SSL and login when configured,
   10 s timeout). A failed attempt is retried by the queue MAIL_RETRIES times,
   MAIL_RETRY_DELAY seconds apart, doubling. After the last attempt, or at once
-  when the server refuses for good (5xx), the message is written to the
-  outbox as "<time>-<random>-undelivered.eml" and an error is logged, so an
-  operator can still send it on.
-- SMTP_HOST not set (the embedded default): the message is written to
-  <instance>/outbox/ as an .eml file and a warning says where.
+  when the server refuses for good (5xx), the message is kept in the outbox
+  marked undelivered and an error is logged, so an operator can still send
+  it on (`flask outbox --kirim`).
+- SMTP_HOST not set (the embedded default): the message is kept in the
+  outbox and a warning says which entry.
 - The queue itself failing (Redis down, disk full) also ends in the outbox.
+
+The outbox is the database table mail_outbox, not a folder: whichever host's
+consumer handled a message, every host (and pg_dump) sees it. `flask outbox`
+lists it, `--simpan DIR` writes .eml files, `--kirim` retries undelivered ones.
 
 Logs name the file or the SMTP server, never the recipient or the body:
 bodies carry one-time codes (SECURITY.md 25).
 """
 
 import logging
-import os
-import secrets
 import smtplib
 import ssl
 from datetime import UTC, datetime
@@ -27,14 +29,31 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
+import click
 from flask import current_app
+from flask.cli import with_appcontext
+from peewee import BlobField, BooleanField, DateTimeField
 
 from . import tasks
-from .uploads import write_atomic
+from .db import BaseModel, register
+from .storage import write_atomic
 
 log = logging.getLogger(__name__)
 
-OUTBOX = "outbox"
+
+@register
+class OutboxMail(BaseModel):
+    """A message not (yet) handed to an SMTP server: the whole serialized
+    message, as the queue carried it."""
+
+    created_at = DateTimeField(default=datetime.now, index=True)
+    # True: delivery was tried and failed (or the queue failed); False: no
+    # SMTP_HOST, kept by design.
+    undelivered = BooleanField(default=False)
+    raw = BlobField()
+
+    class Meta:
+        table_name = "mail_outbox"
 
 
 class MailDeliveryError(Exception):
@@ -69,16 +88,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
         log.exception("mail could not be queued; kept in %s", path)
 
 
-def outbox_dir() -> str:
-    return os.path.join(current_app.instance_path, OUTBOX)
-
-
 def write_outbox(raw: bytes, undelivered: bool = False) -> str:
-    """Writes the message as an .eml file (atomically, mode 0600); names
-    sort oldest first. Returns the path."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
-    suffix = "-undelivered" if undelivered else ""
-    return write_atomic(outbox_dir(), f"{stamp}-{secrets.token_hex(4)}{suffix}.eml", raw)
+    """Keeps the message in the outbox table; ids sort oldest first. Returns
+    a label for the log ("outbox #12"), never the recipient."""
+    row = OutboxMail.create(raw=raw, undelivered=undelivered)
+    return f"outbox #{row.id}"
 
 
 def _send_smtp(raw, config):
@@ -140,3 +154,40 @@ def deliver(raw: bytes, final: bool = True) -> str:
         raise MailDeliveryError(reason) from None
     log.info("mail %s delivered via %s", message_id, server)
     return "smtp"
+
+
+def _eml_name(row):
+    suffix = "-undelivered" if row.undelivered else ""
+    return f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}{suffix}.eml"
+
+
+@click.command("outbox")
+@with_appcontext
+@click.option("--simpan", "save_dir", default=None, type=click.Path(file_okay=False),
+              help="Tulis setiap pesan sebagai berkas .eml (mode 0600) ke folder ini.")
+@click.option("--kirim", "resend", is_flag=True,
+              help="Kirim ulang pesan yang gagal terkirim lewat SMTP_HOST; yang terkirim keluar dari outbox.")
+def outbox_command(save_dir, resend):
+    """Pesan e-mail yang belum terkirim (tabel mail_outbox): jumlah, simpan sebagai .eml, kirim ulang."""
+    rows = list(OutboxMail.select().order_by(OutboxMail.id))
+    failed = sum(1 for r in rows if r.undelivered)
+    click.echo(f"Outbox: {len(rows)} pesan, {failed} di antaranya gagal terkirim.")
+    if save_dir:
+        for row in rows:
+            write_atomic(save_dir, _eml_name(row), bytes(row.raw))
+        click.echo(f"{len(rows)} berkas .eml ditulis ke {save_dir}.")
+    if resend:
+        if not current_app.config.get("SMTP_HOST"):
+            raise click.ClickException("SMTP_HOST belum diatur: tidak ada server untuk mengirim ulang.")
+        sent = 0
+        for row in rows:
+            if not row.undelivered:
+                continue
+            try:
+                _send_smtp(bytes(row.raw), current_app.config)
+            except (smtplib.SMTPException, OSError, ValueError) as exc:
+                click.echo(f"Pesan #{row.id} masih gagal ({_describe(exc)}).", err=True)
+                continue
+            OutboxMail.delete_by_id(row.id)
+            sent += 1
+        click.echo(f"{sent} pesan terkirim ulang.")

@@ -34,18 +34,13 @@ from .usulan.services import CLOSED, DRAFT
 log = logging.getLogger(__name__)
 
 
-def _delete_files(names):
-    for name in names:
-        uploads.delete(name)
-
-
 def purge(now_local=None, now_utc=None) -> dict:
     """Deletes what is past its retention period; returns the counts."""
     cfg = current_app.config
     now_local = now_local or datetime.now()  # proposals store local time
     now_utc = now_utc or utcnow()  # accounts store UTC
     counts = {}
-    with atomic_write("retention"):
+    with uploads.changes() as changes, atomic_write("retention"):
         drafts = list(Proposal.select().where(
             (Proposal.status == DRAFT)
             & (Proposal.updated_at < now_local - timedelta(days=cfg["RETENTION_DRAFT_DAYS"])))
@@ -70,9 +65,11 @@ def purge(now_local=None, now_utc=None) -> dict:
         for account in stale:
             account.delete_instance(recursive=True)
         counts["akun_belum_verifikasi"] = len(stale)
-    # Files go only after the rows are gone for good: a crash in between
-    # leaves orphan files (swept later), never rows pointing at nothing.
-    _delete_files(files)
+        # Files go with the rows: in the same transaction on the database
+        # backend; from a folder only after the commit, so a crash in between
+        # leaves orphan files (swept later), never rows pointing at nothing.
+        for name in files:
+            changes.delete(name)
     counts["berkas"] = len(files)
     _audit("purge", counts)
     return counts
@@ -111,6 +108,14 @@ def _audit(action, counts):
     audit.record(None, action, "retensi", detail=detail)
 
 
+def sweep() -> int:
+    """Removes stored files no row points at (webapp.uploads.sweep_orphans);
+    audits the count. Returns it."""
+    removed = uploads.sweep_orphans(referenced_uploads())
+    _audit("sweep_uploads", {"berkas": removed})
+    return removed
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command():
@@ -123,6 +128,5 @@ def purge_command():
 @with_appcontext
 def sweep_command():
     """Menghapus berkas unggahan yang tidak dirujuk data apa pun (setelah jeda satu jam)."""
-    removed = uploads.sweep_orphans(referenced_uploads())
-    _audit("sweep_uploads", {"berkas": removed})
+    removed = sweep()
     click.echo(f"{removed} berkas yatim dihapus.")

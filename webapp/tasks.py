@@ -2,11 +2,21 @@
 
 Design: huey binds tasks to one Huey object, but one process may hold several
 apps (tests build one per test, each with its own instance folder). So there
-is no module-level queue. init_app(app) builds a Huey for that app -
-SqliteHuey on <instance>/huey.sqlite3 by default, RedisHuey when REDIS_URL is
-set - and registers the tasks on it as closures that run inside that app's
-context, so a task reads the config of the app that queued it. Code enqueues
-with `enqueue(name, *args)` and never touches huey itself.
+is no module-level queue. init_app(app) builds a Huey for that app and
+registers the tasks on it as closures that run inside that app's context, so
+a task reads the config of the app that queued it. Code enqueues with
+`enqueue(name, *args)` and never touches huey itself.
+
+Where the queue lives, so that every host sees one queue:
+- REDIS_URL set: RedisHuey on that server;
+- else DATABASE_URL on PostgreSQL: huey's SQL storage (tables kv, schedule,
+  task in the app's database, dequeued with FOR UPDATE SKIP LOCKED);
+- else (one host, SQLite): SqliteHuey on <instance>/huey.sqlite3.
+
+Periodic jobs (PERIODIC below: purge, sweep-uploads; others add theirs
+there) run exactly once per slot however many consumers run a scheduler:
+each run first claims (job, slot) in the periodic_run table, whose unique key
+lets one consumer in and turns every other one away.
 
 The consumer is huey's own `huey_consumer webapp.tasks.huey`: asking this
 module for `huey` builds the app as wsgi.py does (create_app()) and returns
@@ -18,22 +28,76 @@ on when TESTING, else off). huey's delayed retries never fire in that mode,
 so there every attempt counts as the last one.
 """
 
+import logging
 import os
+from datetime import datetime
 
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
+from peewee import CharField, DateTimeField, IntegrityError
+
+from .db import BaseModel, register
+
+log = logging.getLogger(__name__)
 
 QUEUE_NAME = "cekbansos"
 
 
-def _create_huey(app):
-    immediate = app.config.get("HUEY_IMMEDIATE")
-    if immediate is None:
-        immediate = app.testing
-    # No result store: nothing waits for a task's return value.
-    options = {"results": False, "immediate": bool(immediate)}
+@register
+class PeriodicRun(BaseModel):
+    """One row per periodic job and slot (e.g. "purge", "2026-12-01"): the
+    claim that lets exactly one consumer run it."""
+
+    job = CharField(max_length=40)
+    slot = CharField(max_length=40)
+    at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        table_name = "periodic_run"
+        indexes = ((("job", "slot"), True),)
+
+
+def immediate(app):
+    """Whether this app runs jobs inline (no consumer can serve it)."""
+    value = app.config.get("HUEY_IMMEDIATE")
+    return app.testing if value is None else bool(value)
+
+
+def storage_kind(app):
     if app.config.get("REDIS_URL"):
+        return "redis"
+    url = app.config.get("DATABASE_URL") or ""
+    if url.partition("://")[0].split("+")[0] in ("postgres", "postgresql"):
+        return "sql"
+    return "sqlite"
+
+
+def create_queue_tables(app):
+    """The SQL queue's tables (kv, schedule, task), when this installation
+    queues in PostgreSQL; called by create_schema() (`flask init-db`,
+    `flask setup`), never at start: no connection may open before gunicorn
+    forks its workers."""
+    if storage_kind(app) == "sql":
+        from huey.contrib.sql_huey import SqlStorage
+
+        SqlStorage(QUEUE_NAME, database=app.config["DATABASE"], create_tables=True)
+
+
+def _create_huey(app):
+    # No result store: nothing waits for a task's return value. In immediate
+    # mode huey keeps the queue in memory and never opens the storage below.
+    options = {"results": False, "immediate": immediate(app)}
+    kind = storage_kind(app)
+    if kind == "redis":
         return RedisHuey(QUEUE_NAME, url=app.config["REDIS_URL"], **options)
+    if kind == "sql" and not options["immediate"]:
+        # On the app's own pooled database: a web worker's enqueue uses the
+        # request's connection (inside a transaction it commits with it).
+        from huey import Huey
+        from huey.contrib.sql_huey import SqlStorage
+
+        return Huey(QUEUE_NAME, storage_class=SqlStorage, database=app.config["DATABASE"],
+                    create_tables=False, **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
     return SqliteHuey(QUEUE_NAME, filename=filename, **options)
 
@@ -72,10 +136,85 @@ def _register_tasks(app, huey):
             "objection_deadlines": objection_deadlines}
 
 
+def claim(job: str, slot: str) -> bool:
+    """True for the first caller of (job, slot) on the whole installation,
+    False for every later one (another consumer's scheduler, a retry)."""
+    db = PeriodicRun._meta.database
+    try:
+        with db.atomic():
+            PeriodicRun.create(job=job, slot=slot)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _daily(now):
+    return now.strftime("%Y-%m-%d")
+
+
+def _purge():
+    from .retention import purge
+
+    purge()
+
+
+def _sweep_uploads():
+    from .retention import sweep
+
+    sweep()
+
+
+# name → (when, slot of a run, what). Times are the consumer's local time.
+# Add a periodic job here: one line, and a function taking no arguments.
+PERIODIC = {
+    "purge": (crontab(hour="2", minute="30"), _daily, _purge),
+    "sweep_uploads": (crontab(hour="3", minute="15"), _daily, _sweep_uploads),
+}
+
+
+def run_periodic(app, name, now=None):
+    """Runs periodic job `name` unless another consumer already ran this slot.
+    Returns whether it ran here."""
+    _when, slot_of, job = PERIODIC[name]
+    with app.app_context():
+        slot = slot_of(now or datetime.now())
+        if not claim(name, slot):
+            log.info("periodic %s %s already run elsewhere", name, slot)
+            return False
+        job()
+        log.info("periodic %s %s done", name, slot)
+        return True
+
+
+def _register_periodic(app, huey):
+    tasks = {}
+    for name, (when, _slot_of, _job) in PERIODIC.items():
+        def runner(name=name):
+            run_periodic(app, name)
+
+        runner.__name__ = f"periodic_{name}"
+        tasks[f"periodic_{name}"] = huey.periodic_task(when, name=f"periodic_{name}")(runner)
+    return tasks
+
+
 def init_app(app):
     huey = _create_huey(app)
     app.extensions["huey"] = huey
-    app.extensions["huey_tasks"] = _register_tasks(app, huey)
+    app.extensions["huey_tasks"] = {**_register_tasks(app, huey), **_register_periodic(app, huey)}
+
+
+def queue_reachable(app=None) -> bool:
+    """Whether the queue's storage answers (for /healthz). Immediate mode has
+    no storage to lose: always True."""
+    app = app or current_app
+    huey = app.extensions["huey"]
+    if huey.immediate:
+        return True
+    try:
+        huey.storage.queue_size()
+    except Exception:  # noqa: BLE001 - Redis, PostgreSQL or a file: any failure means "not reachable"
+        return False
+    return True
 
 
 def enqueue(name: str, *args) -> None:
@@ -87,8 +226,12 @@ def __getattr__(name):
     # PEP 562: `huey_consumer webapp.tasks.huey` looks up this attribute.
     if name != "huey":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import create_app
+    import logging.config
 
+    from . import create_app, logs
+
+    if not logging.getLogger().handlers:  # not when a host process (a test run) has its own
+        logging.config.dictConfig(logs.config(consumer=True))  # the web side: gunicorn.conf.py
     queue = create_app().extensions["huey"]
     globals()["huey"] = queue
     return queue

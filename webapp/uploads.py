@@ -5,28 +5,28 @@ mimetype; it is decoded only after its header shows a sane size, then
 re-encoded to a fresh JPEG, so nothing the sender put in it survives: no EXIF
 (GPS), no ICC profile, no comment, no bytes after the image (HTML/JPEG
 polyglots). Files get server-chosen names and reach their final name only
-complete (temp file, fsync, rename), so a killed worker never leaves half a
-photo behind a real name.
+complete (webapp.storage: a temp file renamed, or a row in the same
+transaction), so a killed worker never leaves half a photo behind a real name.
 
-Stored names are relative ("usulan/<random>.jpg"); the folder is
-UPLOAD_FOLDER, by default <instance>/uploads.
+Stored names are relative ("usulan/<random>.jpg"); where the bytes live is
+webapp.storage's business (UPLOAD_STORAGE: the folder UPLOAD_FOLDER, by
+default <instance>/uploads, or the database).
 """
 
 import contextlib
 import io
-import os
 import re
 import secrets
-import tempfile
-import time
 
-from flask import abort, current_app, send_file
+from flask import Response, abort, current_app, stream_with_context
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import storage
+from .storage import TEMP_SUFFIX, upload_root  # noqa: F401 - TEMP_SUFFIX: part of this module's interface
+
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 82
-TEMP_SUFFIX = ".tmp"  # also skipped by `flask backup`
 TEMP_MAX_AGE = 3600
 
 _FOLDER = re.compile(r"[a-z0-9_-]{1,64}")
@@ -39,11 +39,6 @@ class UploadError(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def upload_root() -> str:
-    root = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
-    return os.path.realpath(root)
 
 
 # -- checking and re-encoding ------------------------------------------------
@@ -116,104 +111,125 @@ def process_image(source) -> bytes:
 
 
 # -- storing -----------------------------------------------------------------
-def _fsync_dir(directory):
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+# Bytes live behind webapp.storage (a folder, or the database): this module
+# names files, checks names, and ties writes and deletes to transactions.
+write_atomic = storage.write_atomic  # kept for callers writing other files
 
 
-def write_atomic(directory: str, filename: str, data: bytes) -> str:
-    """Writes `data` as directory/filename (mode 0600) so that the name only
-    ever shows a complete file: temp file in the same directory, fsync,
-    rename. Returns the full path."""
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        final = os.path.join(directory, filename)
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)  # makes the rename itself durable
-    return final
+def _check_folder(folder):
+    if not isinstance(folder, str) or not _FOLDER.fullmatch(folder):
+        raise ValueError("upload folder must match [a-z0-9_-]{1,64}")
 
 
 def store(data: bytes, folder: str) -> str:
-    """Saves a processed image under a random name; returns "folder/name.jpg"."""
-    if not isinstance(folder, str) or not _FOLDER.fullmatch(folder):
-        raise ValueError("upload folder must match [a-z0-9_-]{1,64}")
-    name = secrets.token_urlsafe(24) + ".jpg"
-    write_atomic(os.path.join(upload_root(), folder), name, data)
-    return f"{folder}/{name}"
+    """Saves a processed image under a random name; returns "folder/name.jpg".
+    With the database backend, inside a transaction the file is part of it."""
+    _check_folder(folder)
+    name = f"{folder}/{secrets.token_urlsafe(24)}.jpg"
+    storage.backend().put(name, data)
+    return name
 
 
-def path_of(name: str) -> str:
-    """The absolute path of a stored name. Anything that is not exactly
-    "folder/file.jpg" inside the upload folder raises FileNotFoundError."""
+def _checked(name: str) -> str:
+    """`name` when it is exactly "folder/file.jpg", else FileNotFoundError."""
     parts = name.split("/") if isinstance(name, str) else []
     if len(parts) != 2 or not _FOLDER.fullmatch(parts[0]) or not _FILE.fullmatch(parts[1]):
         raise FileNotFoundError(name)
-    root = upload_root()
-    path = os.path.realpath(os.path.join(root, *parts))
-    if os.path.commonpath([root, path]) != root:  # a symlink pointing out
-        raise FileNotFoundError(name)
-    return path
+    return name
+
+
+def path_of(name: str) -> str:
+    """The absolute path of a stored name in the local folder. Anything that
+    is not exactly "folder/file.jpg" inside the upload folder raises
+    FileNotFoundError."""
+    return storage.LocalStorage(upload_root()).path(_checked(name))
+
+
+def read(name: str) -> bytes:
+    """A stored file's bytes; FileNotFoundError when it is not there."""
+    return storage.backend().get(_checked(name))
 
 
 def delete(name: str) -> None:
     """Removes a stored file; a missing file or an invalid name is not an error."""
     with contextlib.suppress(FileNotFoundError):
-        os.remove(path_of(name))
+        storage.backend().delete(_checked(name))
+
+
+class _Changes:
+    def __init__(self):
+        self.backend = storage.backend()
+        self.stored = []
+        self.doomed = []
+
+    def store(self, data, folder):
+        name = store(data, folder)
+        self.stored.append(name)
+        return name
+
+    def delete(self, name):
+        """Deletes `name` with the transaction: at once inside it when the
+        backend is the database, else once it has committed."""
+        if not name:
+            return
+        if self.backend.transactional:
+            delete(name)
+        else:
+            self.doomed.append(name)
+
+
+@contextlib.contextmanager
+def changes():
+    """Upload writes and deletes that go with one transaction. Open it
+    OUTSIDE the transaction, so it closes after the commit:
+
+        with uploads.changes() as files, atomic_write(f"account:{account.id}"):
+            row.name = files.store(data, "akun")
+            files.delete(old_name)
+
+    No orphan either way: on failure the files stored here are removed (the
+    database backend's rollback already did), on success the deleted ones go
+    after the commit (database backend: in it)."""
+    batch = _Changes()
+    try:
+        yield batch
+    except BaseException:
+        for name in batch.stored:
+            delete(name)
+        raise
+    for name in batch.doomed:
+        delete(name)
 
 
 def send_image(name: str, download_name: str | None = None):
     """The stored image as a response, for a view that has already checked
-    the person may see it. Never cached, never sniffed, shown inline."""
+    the person may see it. Streamed in chunks; never cached, never sniffed,
+    shown inline."""
+    backend = storage.backend()
     try:
-        path = path_of(name)
-    except FileNotFoundError:
+        size = backend.size(_checked(name))
+        pieces = backend.chunks(name)
+    except (FileNotFoundError, IsADirectoryError):
         abort(404)
-    if not os.path.isfile(path):
-        abort(404)
-    filename = download_name if download_name and _FILE.fullmatch(download_name) else os.path.basename(path)
-    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False, max_age=0)
+    filename = download_name if download_name and _FILE.fullmatch(download_name) else name.split("/")[1]
+    response = Response(stream_with_context(pieces), mimetype="image/jpeg", direct_passthrough=True)
+    response.headers["Content-Length"] = str(size)
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers.pop("Expires", None)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
 def sweep_orphans(known_names: set[str], grace_seconds: int = TEMP_MAX_AGE) -> int:
-    """Removes files in the upload folder that no row names, and temp files
-    left by killed workers. Files younger than `grace_seconds` are spared:
-    store() runs before the row is inserted, so a fresh file may just not be
-    known yet; temp files always get an hour, as one may be mid-write.
-    Returns how many files were removed."""
-    root = upload_root()
-    if not os.path.isdir(root):
-        return 0
-    now = time.time()
+    """Removes stored files that no row names, and temp files left by killed
+    workers. Files younger than `grace_seconds` are spared (a file may be
+    written just before its row); temp files always get an hour, as one may
+    be mid-write. Returns how many files were removed."""
+    backend = storage.backend()
     removed = 0
-    for directory, _dirs, files in os.walk(root):
-        for filename in files:
-            full = os.path.join(directory, filename)
-            relative = os.path.relpath(full, root).replace(os.sep, "/")
-            try:
-                age = now - os.lstat(full).st_mtime
-            except FileNotFoundError:
-                continue
-            temp = filename.startswith(".") and filename.endswith(TEMP_SUFFIX)
-            if age < (TEMP_MAX_AGE if temp else grace_seconds) or relative in known_names:
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(full)
-                removed += 1
+    for name, age, temp in list(backend.listing()):
+        if age < (TEMP_MAX_AGE if temp else grace_seconds) or name in known_names:
+            continue
+        backend.delete(name)
+        removed += 1
     return removed

@@ -5,7 +5,6 @@ verification, the profile, signing out; a Dinas Sosial officer approves the
 account and the citizen finds it active. At 360 px and 1280 px, with
 JavaScript and without; axe-core on every page (with JavaScript)."""
 
-import os
 import re
 
 import pytest
@@ -42,7 +41,7 @@ def test_registration_journey(new_page, live_server, recipient, tmp_path, snap, 
     kecamatan = recipient.desa_code[:8].replace(".", "")
     nik = f"{kecamatan}150890055{n}"
     email = f"pendaftar{n}.peramban@example.com"
-    outbox = Outbox(os.path.join(live_server.config["INSTANCE_PATH"], "outbox"))
+    outbox = Outbox(live_server.config)
     page = new_page(layout, javascript=javascript)
 
     page.goto("/")

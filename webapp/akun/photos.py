@@ -28,22 +28,15 @@ def save_photo(account, kind, file_storage):
     from .. import uploads
 
     data = uploads.process_image(file_storage)
-    name = uploads.store(data, "akun")
-    old = None
-    try:
-        with atomic_write(f"account:{account.id}"):
-            row = Photo.get_or_none((Photo.account == account) & (Photo.kind == kind))
-            if row is None:
-                row = Photo.create(account=account, kind=kind, name=name)
-            else:
-                old = row.name
-                Photo.update(name=name, created_at=utcnow(), public_id=new_public_id()).where(
-                    Photo.id == row.id).execute()
-    except Exception:
-        uploads.delete(name)
-        raise
-    if old:
-        uploads.delete(old)
+    with uploads.changes() as files, atomic_write(f"account:{account.id}"):
+        name = files.store(data, "akun")
+        row = Photo.get_or_none((Photo.account == account) & (Photo.kind == kind))
+        if row is None:
+            row = Photo.create(account=account, kind=kind, name=name)
+        else:
+            files.delete(row.name)
+            Photo.update(name=name, created_at=utcnow(), public_id=new_public_id()).where(
+                Photo.id == row.id).execute()
     log.info("photo stored account=%d kind=%s", account.id, kind)
 
 

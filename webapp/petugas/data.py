@@ -60,7 +60,7 @@ def impor_kirim():
 def impor_status(job_id):
     """Progress of an import; htmx polls the `progress` block every second
     while it runs (without JavaScript: a refresh link)."""
-    job = scope.get_or_404("impor", job_id, g.officer)
+    job = importer.settle(scope.get_or_404("impor", job_id, g.officer))
     report = json.loads(job.report or "[]")
     running = job.status in ("menunggu", "berjalan")
     percent = min(100, round(100 * job.done / job.total)) if job.total else (0 if running else 100)

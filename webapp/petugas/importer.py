@@ -2,17 +2,16 @@
 docs/import-format.md). Every row is checked first; a file with any bad row
 changes nothing, a good file is applied in one transaction."""
 
-import contextlib
 import csv
 import io
 import json
-import os
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..db import atomic_write
 from ..forms import clean_text
@@ -32,10 +31,11 @@ from ..registry.programs import (
     stages_for,
 )
 from ..tasks import enqueue
-from ..uploads import write_atomic
 from ..usulan.forms import RELATIONSHIPS
 from . import audit
-from .models import ImportJob
+from .models import ImportJob, ImportUpload
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan", "kode_desa", "alamat",
            "desil", "program", "tahun", "triwulan", "status", "tahap")
@@ -350,15 +350,36 @@ def run(raw, within=None, progress=None):
     return report
 
 
-def upload_dir():
-    return os.path.join(current_app.instance_path, "impor")
+# What a job whose uploaded file is gone ends with (its only report line).
+MISSING_INPUT = _l("Berkas impor tidak ditemukan lagi (mungkin sudah dihapus atau pernah diproses). "
+                   "Unggah lagi seluruh berkas.")
 
 
 def start_job(officer, raw):
-    """Saves the upload and queues its import; returns the job."""
-    job = ImportJob.create(officer_id=officer.id, total=max(raw.count(b"\n") - 1, 0))
-    write_atomic(upload_dir(), f"{job.public_id}.csv", raw)
+    """Keeps the upload in the database with its job row (one transaction,
+    so any consumer on any host finds it), then queues the import."""
+    with atomic_write(f"import-upload:{officer.id}"):
+        job = ImportJob.create(officer_id=officer.id, total=max(raw.count(b"\n") - 1, 0))
+        ImportUpload.create(job=job, data=raw)
     enqueue("petugas_import", job.public_id)
+    return job
+
+
+def _fail(job, message):
+    """Only a job not yet finished: a run ending at the same moment wins."""
+    ImportJob.update(status="gagal", finished_at=datetime.now(),
+                     report=json.dumps([[0, str(message)]])).where(
+        (ImportJob.id == job.id) & ImportJob.status.in_(("menunggu", "berjalan"))).execute()
+
+
+def settle(job):
+    """A job still waiting or running whose input is gone can never finish:
+    ends it as failed with a message (the status page calls this, so a lost
+    input shows as failed, not "menunggu" forever). Returns the job afresh."""
+    if job.status in ("menunggu", "berjalan") and not ImportUpload.select().where(
+            ImportUpload.job == job.id).exists():
+        _fail(job, MISSING_INPUT)
+        return ImportJob.get_by_id(job.id)
     return job
 
 
@@ -368,11 +389,16 @@ def run_job(job_id):
     from ..akun.models import Account
     from .scope import code_in_region
 
-    job = ImportJob.get(ImportJob.public_id == job_id)
+    job = ImportJob.get_or_none(ImportJob.public_id == job_id)
+    if job is None:
+        return None
     officer = Account.get_by_id(job.officer_id)
-    path = os.path.join(upload_dir(), f"{job.public_id}.csv")
-    with open(path, "rb") as f:
-        raw = f.read()
+    upload = ImportUpload.get_or_none(ImportUpload.job == job.id)
+    if upload is None:
+        log.warning("import job %s has no input; marked failed", job.public_id)
+        _fail(job, MISSING_INPUT)
+        return None
+    raw = bytes(upload.data)
 
     def progress(done):
         ImportJob.update(done=done).where(ImportJob.id == job.id).execute()
@@ -382,14 +408,14 @@ def run_job(job_id):
         report = run(raw, lambda code: code_in_region(code, officer), progress)
     except Exception:
         ImportJob.update(status="gagal", finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+        ImportUpload.delete().where(ImportUpload.job == job.id).execute()
         raise
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
     ImportJob.update(status="selesai" if report.ok else "gagal", total=report.total, done=report.total,
                      applied=len(report.rows) if report.ok else 0,
                      report=json.dumps(report.errors[:500]),
                      finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+    # The input goes only once the job says how it ended (see settle()).
+    ImportUpload.delete().where(ImportUpload.job == job.id).execute()
     audit.record(officer, "impor" if report.ok else "impor_ditolak", "impor", job.public_id,
                  detail=f"baris:{len(report.rows) if report.ok else 0} salah:{len(report.errors)}")
     return report

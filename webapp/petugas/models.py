@@ -4,6 +4,7 @@ import jobs. Officers are webapp.akun Accounts whose role is not "warga"."""
 import secrets
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -161,3 +162,15 @@ class RecoveryCode(BaseModel):
 
     class Meta:
         table_name = "recovery_code"
+
+
+@register
+class ImportUpload(BaseModel):
+    """The uploaded file of a queued import, kept in the database until the
+    consumer (on any host) has run the job; then deleted."""
+
+    job = ForeignKeyField(ImportJob, unique=True, backref="uploads", on_delete="CASCADE")
+    data = BlobField()
+
+    class Meta:
+        table_name = "import_upload"

@@ -162,8 +162,8 @@ def record_visit(officer, proposal, held_on, checklist, notes, photos=(), desil=
                                  "ditentukan."))
     if desil is not None:
         desil_reason = None
-    names = [uploads.store(data, "kunjungan") for data in photos]
-    with atomic_write(f"proposal:{proposal.id}"):
+    with uploads.changes() as files, atomic_write(f"proposal:{proposal.id}"):
+        names = [files.store(data, "kunjungan") for data in photos]
         record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=held_on,
                                     checklist=",".join(checklist), notes=(notes or "").strip() or None,
                                     officer_id=officer.id, desil=desil, desil_reason=desil_reason)
@@ -179,8 +179,8 @@ def create_musyawarah(officer, desa_code, held_on, image):
         raise DecisionRefused(_l("Musyawarah dicatat oleh operator desa/kelurahan untuk desanya."))
     if held_on > date.today():
         raise DecisionRefused(_l("Tanggal musyawarah tidak boleh di masa depan."))
-    name = uploads.store(image, "musyawarah")
-    with atomic_write(f"musyawarah:{desa_code}"):
+    with uploads.changes() as files, atomic_write(f"musyawarah:{desa_code}"):
+        name = files.store(image, "musyawarah")
         meeting = Musyawarah.create(desa_code=desa_code, held_on=held_on, berita_acara=name,
                                     officer_id=officer.id)
         audit.record(officer, "musyawarah", "musyawarah", meeting.public_id, region=desa_code)

@@ -6,6 +6,7 @@ import logging
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..db import atomic_write
 from ..htmx import render, wants_fragment
 from ..identity import mask_name
 from ..usulan.access import active_required
@@ -131,17 +132,22 @@ def baru(token):
         services.check_evidence(form.reason.data, has_file, location)
     except services.DecisionError as exc:
         return _objection_page(person, token, form, status=422, extra_errors=[(exc.field, str(exc.message))])
-    photo = None
-    if has_file:
-        from .. import uploads
+    from .. import uploads
 
+    image = None
+    if has_file:
         try:
-            photo = uploads.store(uploads.process_image(file), "sanggahan")
+            image = uploads.process_image(file)
         except uploads.UploadError as exc:
             return _objection_page(person, token, form, status=422, extra_errors=[("foto", str(exc.message))])
     try:
-        objection = services.create(g.citizen, person, services.SANGGAH, form.reason.data, form.note.data,
-                                    honest=True, photo=photo, location=location)
+        # The photo is stored with the objection's row, in its transaction.
+        with uploads.changes() as files, atomic_write(f"objection-of:{person.id}"):
+            photo = files.store(image, "sanggahan") if image else None
+            objection = services.create(g.citizen, person, services.SANGGAH, form.reason.data, form.note.data,
+                                        honest=True, photo=photo, location=location)
+            if photo and objection.photo != photo:  # an earlier pending one was returned
+                files.delete(photo)
     except services.DecisionError as exc:
         return _objection_page(person, token, form, status=422, extra_errors=[(exc.field, str(exc.message))])
     log.info("objection sent reason=%s", objection.reason)

@@ -157,34 +157,27 @@ def save_document(proposal, kind, file_storage):
     if proposal.status not in ("draf", "perbaikan"):
         raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
     data = uploads.process_image(file_storage)
-    name = uploads.store(data, "usulan")
-    old = None
-    try:
-        with atomic_write(f"proposal:{proposal.id}"):
-            doc = ProposalDocument.get_or_none((ProposalDocument.proposal == proposal)
-                                               & (ProposalDocument.kind == kind))
-            if doc is None:
-                doc = ProposalDocument(proposal=proposal, kind=kind)
-            else:
-                old = doc.stored_name
-            doc.stored_name = name
-            doc.save()
-            touch(proposal)
-    except Exception:
-        uploads.delete(name)  # no file without its row
-        raise
-    if old:
-        uploads.delete(old)
+    # No file without its row, no row without its file (uploads.changes()).
+    with uploads.changes() as files, atomic_write(f"proposal:{proposal.id}"):
+        doc = ProposalDocument.get_or_none((ProposalDocument.proposal == proposal)
+                                           & (ProposalDocument.kind == kind))
+        if doc is None:
+            doc = ProposalDocument(proposal=proposal, kind=kind)
+        else:
+            files.delete(doc.stored_name)
+        doc.stored_name = files.store(data, "usulan")
+        doc.save()
+        touch(proposal)
     return doc
 
 
 def remove_document(proposal, doc):
     from .. import uploads
 
-    with atomic_write(f"proposal:{proposal.id}"):
+    with uploads.changes() as files, atomic_write(f"proposal:{proposal.id}"):
         doc.delete_instance()
         touch(proposal)
-    uploads.delete(doc.stored_name)
+        files.delete(doc.stored_name)
 
 
 # -- originals seen by an officer (operator-assisted mode) ---------------------
