@@ -114,7 +114,7 @@ def test_lock_files_and_queue_work_through_transaction_pooling(bounced):
             t.join()
         assert errors == []
 
-        with uploads.changes() as files, atomic_write():
+        with uploads.changes() as files, atomic_write("test"):
             name = files.store(b"foto lewat pgbouncer", "akun")
         assert uploads.read(name) == b"foto lewat pgbouncer"
 
@@ -133,7 +133,7 @@ def test_the_write_lock_still_serialises_through_pgbouncer(bounced):
 
     def writer(tag, hold):
         with bounced.app_context():
-            with atomic_write():
+            with atomic_write("test"):
                 order.append(f"{tag}+")
                 time.sleep(hold)
                 order.append(f"{tag}-")

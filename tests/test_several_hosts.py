@@ -113,21 +113,21 @@ def test_both_backends_keep_bytes_whole_and_stream_them_in_chunks(app, db, kind)
 @pytest.mark.app_config(UPLOAD_STORAGE="database")
 def test_database_files_commit_and_roll_back_with_their_row(app, db):
     account = new_account()
-    with uploads.changes() as files, atomic_write():
+    with uploads.changes() as files, atomic_write("test"):
         kept = files.store(b"foto ktp", "akun")
         Photo.create(account=account, kind="ktp", name=kept)
-    with pytest.raises(IntegrityError), uploads.changes() as files, atomic_write():
+    with pytest.raises(IntegrityError), uploads.changes() as files, atomic_write("test"):
         lost = files.store(b"foto kedua", "akun")
         Photo.create(account=account, kind="ktp", name=lost)  # (account, kind) is unique
     assert uploads.read(kept) == b"foto ktp"
     with pytest.raises(FileNotFoundError):
         uploads.read(lost)  # rolled back with its row: no orphan
-    with pytest.raises(RuntimeError), uploads.changes() as files, atomic_write():
+    with pytest.raises(RuntimeError), uploads.changes() as files, atomic_write("test"):
         Photo.delete().execute()
         files.delete(kept)
         raise RuntimeError("worker killed before the commit")
     assert uploads.read(kept) == b"foto ktp" and Photo.select().count() == 1  # neither went
-    with uploads.changes() as files, atomic_write():
+    with uploads.changes() as files, atomic_write("test"):
         Photo.delete().execute()
         files.delete(kept)
     assert not storage.StoredFile.select().exists()
