@@ -345,11 +345,12 @@ def test_a_host_without_voices_takes_them_from_the_database(app, other_host, tmp
     other = other_host(CAPTCHA_VOICES_DIR=str(bare))
     # Host A's page offers audio; host B, which never recorded, speaks it.
     widget = app.test_client().get("/captcha/baru?jenis=audio").get_data(as_text=True)
-    wav_url = re.search(r'src="(/captcha/[^"]+\.wav)"', widget).group(1)
-    response = other.test_client().get(wav_url)
-    assert response.status_code == 200 and response.data[:4] == b"RIFF"
+    clip_url = re.search(r'src="(/captcha/[^"]+\.mp3)"', widget).group(1)
+    response = other.test_client().get(clip_url)
+    assert response.status_code == 200 and response.data[0] == 0xFF  # an MPEG audio frame
     assert voices.ready(str(bare))
     assert sorted(os.listdir(bare / "9")) == sorted(os.listdir(os.path.join(source, "9")))
+    assert sorted(os.listdir(bare / "intro")) == sorted(os.listdir(os.path.join(source, "intro")))
     assert (bare / "3" / "v0.wav").read_bytes() == (Path(source) / "3" / "v0.wav").read_bytes()
 
 

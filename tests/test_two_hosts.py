@@ -39,13 +39,9 @@ from .test_petugas_support import DESA, KK, NIK, OFFICER_PASSWORD, WIFE_NIK, jpe
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "two-hosts-shared-secret-key-for-the-test"
 REDIS_DB = 10 + os.getpid() % 6  # a database of its own: no other test's queue meets this consumer
-# Journey steps that need engineer 18a's shared-state fixes (issue 18 items
-# 2 and 3) and fail on a branch without them: allowed to fail here, named in
-# the outcome. Empty this once those fixes are merged.
-NEEDS_SHARED_STATE = {
-    "photo shown on the other host": "item 2: uploads on one host's disk",
-    "import applied by the other host's consumer": "item 3: the import file in one host's instance/impor",
-}
+# Journey steps allowed to fail, with the reason (none: every step must pass
+# now that uploads, the import file, the queue and the outbox are shared).
+NEEDS_SHARED_STATE = {}
 
 
 def _missing():
@@ -151,7 +147,8 @@ def _app_config(place, database_url, redis_url, smtp_port):
         f"SECRET_KEY = {SECRET!r}", f"DATABASE_URL = {database_url!r}", f"REDIS_URL = {redis_url!r}",
         "TESTING = True  # for CAPTCHA_TEST_ANSWER only", "HUEY_IMMEDIATE = False",
         f"CAPTCHA_TEST_ANSWER = {CAPTCHA!r}", "RATELIMIT_ENABLED = False", "TRUSTED_PROXY_COUNT = 1",
-        f"SMTP_HOST = {place.gateway!r}", f"SMTP_PORT = {smtp_port}", "CACHE_CHECK_SECONDS = 1", ""])
+        f"SMTP_HOST = {place.gateway!r}", f"SMTP_PORT = {smtp_port}", "CACHE_CHECK_SECONDS = 1",
+        "UPLOAD_STORAGE = 'database'  # photos in PostgreSQL, seen by both hosts", ""])
 
 
 def _prepare_database(database_url, instance):

@@ -33,13 +33,22 @@ class CaptchaVoice(BaseModel):
 
 
 def ready(directory) -> bool:
-    return os.path.isdir(os.path.join(directory, "9"))
+    """Every digit and every spoken instruction is recorded here (the same
+    test the captcha uses to offer audio)."""
+    from .captcha.media import voices_complete
+
+    return voices_complete(directory)
+
+
+def _folder_name_ok(name) -> bool:
+    # Digits and the instruction phrases ("intro", "again"): plain names only.
+    return name.isascii() and name.isalnum()
 
 
 def _local_files(directory):
     for digit in sorted(os.listdir(directory)):
         folder = os.path.join(directory, digit)
-        if digit.isdigit() and os.path.isdir(folder):
+        if _folder_name_ok(digit) and os.path.isdir(folder):
             for name in sorted(os.listdir(folder)):
                 if name.endswith(".wav"):
                     yield f"{digit}/{name}", os.path.join(folder, name)
@@ -59,12 +68,14 @@ def publish(directory) -> int:
 
 
 def fetch(directory) -> int:
-    """Writes the database's recordings into `directory`, digit 9 last, so
-    `ready()` only says yes once all are there. Returns how many files."""
-    rows = list(CaptchaVoice.select().order_by(CaptchaVoice.path))
+    """Writes the database's recordings into `directory`, digit 9 and the
+    phrases last, so `ready()` only says yes once all are there. Returns how
+    many files."""
+    rows = sorted(CaptchaVoice.select(), key=lambda r: (r.path.split("/")[0] == "9" or
+                                                        not r.path.split("/")[0].isdigit(), r.path))
     for row in rows:
         digit, name = row.path.split("/")
-        if not (digit.isdigit() and name.endswith(".wav") and "/" not in name and ".." not in name):
+        if not (_folder_name_ok(digit) and name.endswith(".wav") and "/" not in name and ".." not in name):
             continue
         write_atomic(os.path.join(directory, digit), name, bytes(row.data))
     return len(rows)
