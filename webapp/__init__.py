@@ -87,4 +87,7 @@ def create_app(test_config=None):
     kiosk.init_app(app)
     app.cli.add_command(akun_group)
     petugas_init(app)
+    from .api import init_app as api_init
+
+    api_init(app)
     return app

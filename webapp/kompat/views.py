@@ -19,15 +19,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
-from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from ..captcha import media
 from ..captcha.services import CaptchaError, answer_for, new_token, read_token, verify
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
+from ..forms import check_fields
 from ..security import csrf, limiter
-from ..wilayah import LEVELS, build_picker, option_markup
+from ..wilayah import LEVELS, build_picker, option_markup, picker_for
 from . import bp, hasil
 
 log = logging.getLogger(__name__)
@@ -159,11 +159,9 @@ def _captcha_problem():
 
 
 def _form(**fields):
-    """Our lookup form's own rules over the contract's fields."""
-    form = CekForm(formdata=MultiDict({**fields, "captcha": "-"}), meta={"csrf": False})
-    if form.validate():
-        return form, None
-    return form, next(msgs[0] for msgs in form.errors.values() if msgs)
+    """Our lookup form's own rules over the contract's fields (the captcha
+    was checked already)."""
+    return check_fields(CekForm, captcha="-", **fields)
 
 
 @bp.post("/cekbansos_nik")
@@ -200,11 +198,8 @@ def cek_v2():
     """Name lookup inside a desa, answered as JSON."""
     problem = _captcha_problem()
     desa_code = request.form.get("wilayah_input", "").strip()[:20]
-    if not problem:
-        parts = desa_code.split(".")
-        picker = build_picker({level: ".".join(parts[:i + 1]) for i, level in enumerate(LEVELS)})
-        if not picker.complete:
-            problem = _("Pilih desa/kelurahan dari daftar.")
+    if not problem and not picker_for(desa_code).complete:
+        problem = _("Pilih desa/kelurahan dari daftar.")
     form = None
     if not problem:
         form, problem = _form(mode="nama", nama=request.form.get("nama_input", "")[:200])
