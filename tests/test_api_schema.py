@@ -27,10 +27,24 @@ def partner_key(app, runner, db):
     from webapp.akun.models import Account
     from webapp.api import keys
 
-    result = runner.invoke(args=["petugas", "buat", "--email", "skema@example.com",
-                                 "--nik", synthetic_nik("020270", "0051"), "--nama", "Petugas Skema",
-                                 "--peran", "dinsos_verifikator", "--wilayah", "32.76",
-                                 "--sandi", "kata sandi panjang sekali"])
+    result = runner.invoke(
+        args=[
+            "petugas",
+            "buat",
+            "--email",
+            "skema@example.com",
+            "--nik",
+            synthetic_nik("020270", "0051"),
+            "--nama",
+            "Petugas Skema",
+            "--peran",
+            "dinsos_verifikator",
+            "--wilayah",
+            "32.76",
+            "--sandi",
+            "kata sandi panjang sekali",
+        ]
+    )
     assert result.exit_code == 0, result.output
     officer = Account.get(Account.email == "skema@example.com")
     return keys.issue(officer, "32.76.06", "Uji skema", "100000 per minute")[1]
@@ -38,8 +52,13 @@ def partner_key(app, runner, db):
 
 def _exercise(operation, mode, headers):
     @given(case=operation.as_strategy(mode))
-    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=25,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def exchange(case):
         case.call_and_validate(headers=headers, checks=CHECKS)
 

@@ -65,6 +65,7 @@ def _cells(html):
 
 # --- GET / ---------------------------------------------------------------
 
+
 def test_home_carries_the_tokens_captcha_and_nik_form(client):
     html = _home(client)
     assert client.get_cookie("session") is not None  # the session the captcha binds to
@@ -97,6 +98,7 @@ def test_captcha_flat_is_a_new_image_each_time_bound_to_the_session(client):
 
 # --- regions -------------------------------------------------------------
 
+
 def _options(response):
     html = response.get_data(as_text=True)
     return re.findall(r'<option value="([^"]*)">([^<]*)</option>', html)
@@ -113,13 +115,22 @@ def test_region_cascade_as_the_crawler_walks_it(client):
     assert kab[0] == ("", "=== Pilih Kab/kota ===") and "32.76" in [c for c, _n in kab]
     kec = _options(client.post("/kecamatan", data={"kdprop": "32", "kdkab": "32.76"}, headers=headers))
     assert kec[0] == ("", "=== Pilih Kecamatan ===") and "32.76.06" in [c for c, _n in kec]
-    desa = _options(client.post("/desa", data={"kdprop": "32", "kdkab": "32.76", "kdkec": "32.76.06"},
-                                headers=headers))
+    desa = _options(
+        client.post("/desa", data={"kdprop": "32", "kdkab": "32.76", "kdkec": "32.76.06"}, headers=headers)
+    )
     assert desa[0] == ("", "=== Pilih Desa ===") and "32.76.06.1001" in [c for c, _n in desa]
 
 
-@pytest.mark.parametrize("data", [{}, {"kdprop": "99"}, {"kdprop": "<script>"},
-                                  {"kdprop": "32", "kdkab": "31.71"}, {"kdprop": "x" * 5000}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"kdprop": "99"},
+        {"kdprop": "<script>"},
+        {"kdprop": "32", "kdkab": "31.71"},
+        {"kdprop": "x" * 5000},
+    ],
+)
 def test_unknown_or_mismatched_codes_give_the_placeholder_only(client, data):
     token = _Elements(_home(client)).find("meta", name="csrf-token")[0]["content"]
     response = client.post("/kecamatan", data=data, headers={**XHR, "X-CSRF-TOKEN": token})
@@ -132,13 +143,15 @@ def test_a_request_without_the_page_token_is_419(client):
     response = client.post("/provinsi", headers={**XHR, "X-CSRF-TOKEN": "stale"})
     assert response.status_code == 419
     assert response.get_json()["status"] is False
-    page = client.post("/cekbansos_nik", data={"_token": "old", "nik_input": "3276060101900001",
-                                                "captcha": CAPTCHA})
+    page = client.post(
+        "/cekbansos_nik", data={"_token": "old", "nik_input": "3276060101900001", "captcha": CAPTCHA}
+    )
     assert page.status_code == 419
     assert "kedaluwarsa" in page.get_data(as_text=True)
 
 
 # --- POST /cekbansos_nik → /hasil-nik --------------------------------------
+
 
 def _nik_lookup(client, nik, captcha=CAPTCHA):
     html = _home(client)
@@ -184,7 +197,7 @@ def test_wrong_captcha_goes_back_to_the_form_which_says_so(client, registry_pers
     assert response.status_code == 302 and response.headers["Location"] == "/"
     html = _home(client)
     assert "Kode Captcha salah" in html
-    assert "<details class=\"kompat\" open>" in html
+    assert '<details class="kompat" open>' in html
 
 
 def test_a_captcha_is_answered_once(client, registry_person):
@@ -204,12 +217,15 @@ def test_a_bad_nik_is_explained_on_the_form(client):
 
 # --- POST /cekbansos_v2 -----------------------------------------------------
 
+
 def _v2(client, desa, name, captcha=CAPTCHA):
     token = _Elements(_home(client)).find("meta", name="csrf-token")[0]["content"]
     client.get("/captcha/flat?q")
-    return client.post("/cekbansos_v2", data={"nama_input": name, "wilayah_input": desa, "captcha": captcha},
-                       headers={**XHR, "X-CSRF-Token": token,
-                                "Accept": "application/json, text/javascript, */*; q=0.01"})
+    return client.post(
+        "/cekbansos_v2",
+        data={"nama_input": name, "wilayah_input": desa, "captcha": captcha},
+        headers={**XHR, "X-CSRF-Token": token, "Accept": "application/json, text/javascript, */*; q=0.01"},
+    )
 
 
 def test_name_lookup_answers_json_with_region_names(client, registry_person):
@@ -228,9 +244,17 @@ def test_name_lookup_with_a_wrong_captcha_says_captcha(client, registry_person):
     assert body["status"] is False and "Captcha" in body["message"] and body["data"] == []
 
 
-@pytest.mark.parametrize("desa,name", [("99.99.99.9999", "Budi"), ("32.76.06", "Budi"), ("", "Budi"),
-                                       ("32.76.06.1001", ""), ("32.76.06.1001", "1234"),
-                                       ("32.76.06.1001", "x" * 300)])
+@pytest.mark.parametrize(
+    "desa,name",
+    [
+        ("99.99.99.9999", "Budi"),
+        ("32.76.06", "Budi"),
+        ("", "Budi"),
+        ("32.76.06.1001", ""),
+        ("32.76.06.1001", "1234"),
+        ("32.76.06.1001", "x" * 300),
+    ],
+)
 def test_name_lookup_bad_input_is_a_message_never_a_500(client, desa, name):
     response = _v2(client, desa, name)
     assert response.status_code == 200

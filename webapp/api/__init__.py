@@ -7,8 +7,12 @@ from flask_smorest import Blueprint
 
 from .schemas import Error
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1",
-               description="Wilayah, Cek Bansos, status usulan dan data untuk sistem mitra.")
+bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Wilayah, Cek Bansos, status usulan dan data untuk sistem mitra.",
+)
 
 
 class Api(_SmorestApi):
@@ -30,11 +34,15 @@ def init_app(app):
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "Lihat docs/api.md untuk contoh dengan curl."},
-        "components": {"securitySchemes": {
-            "KunciApi": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": "Lihat docs/api.md untuk contoh dengan curl."},
+            "components": {
+                "securitySchemes": {"KunciApi": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+            },
+        },
+    )
     from ..petugas.cli import petugas_group
     from ..security import csrf
     from . import views  # noqa: F401 - the routes register on bp

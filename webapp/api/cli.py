@@ -25,7 +25,9 @@ def api_key_group():
 
 @api_key_group.command("buat")
 @click.option("--oleh", required=True, help="E-mail petugas yang menerbitkan (Dinas Sosial atau pusat).")
-@click.option("--wilayah", required=True, help="Kode wilayah yang boleh dibaca kunci ini, di dalam wilayah petugas.")
+@click.option(
+    "--wilayah", required=True, help="Kode wilayah yang boleh dibaca kunci ini, di dalam wilayah petugas."
+)
 @click.option("--nama", required=True, help="Nama sistem mitra, misalnya 'SID Desa Beji'.")
 @click.option("--batas", default=keys.DEFAULT_LIMIT, show_default=True, help="Batas permintaan kunci ini.")
 @with_appcontext
@@ -35,7 +37,9 @@ def create_command(oleh, wilayah, nama, batas):
         row, key = keys.issue(_issuer(oleh), wilayah, nama, batas)
     except keys.KeyError_ as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Kunci {row.public_id} untuk '{row.name}', wilayah {row.region_code}, batas {row.rate_limit}.")
+    click.echo(
+        f"Kunci {row.public_id} untuk '{row.name}', wilayah {row.region_code}, batas {row.rate_limit}."
+    )
     click.echo("Simpan kunci ini sekarang; tidak ditampilkan lagi:")
     click.echo(f"  {key}")
 
@@ -47,7 +51,9 @@ def list_command():
     for row in keys.ApiKey.select().order_by(keys.ApiKey.id):
         state = "aktif" if row.active else f"dicabut {row.revoked_at:%Y-%m-%d}"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "belum dipakai"
-        click.echo(f"{row.public_id}  {row.region_code:<13}  {row.rate_limit:<16}  {state:<18}  {used}  {row.name}")
+        click.echo(
+            f"{row.public_id}  {row.region_code:<13}  {row.rate_limit:<16}  {state:<18}  {used}  {row.name}"
+        )
 
 
 @api_key_group.command("cabut")

@@ -78,8 +78,14 @@ def issue(officer, region_code, name, rate_limit=DEFAULT_LIMIT):
     public_id = secrets.token_hex(6)
     key = f"{PREFIX}_{public_id}_{secrets.token_urlsafe(32)}"
     with atomic_write():
-        row = ApiKey.create(public_id=public_id, name=name, key_hash=_digest(key), region_code=region.code,
-                            rate_limit=rate_limit, issued_by=officer.id)
+        row = ApiKey.create(
+            public_id=public_id,
+            name=name,
+            key_hash=_digest(key),
+            region_code=region.code,
+            rate_limit=rate_limit,
+            issued_by=officer.id,
+        )
         audit.record(officer, "api_key_terbit", "api_key", public_id, region=region.code, detail=rate_limit)
     return row, key
 

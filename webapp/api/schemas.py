@@ -7,8 +7,11 @@ from marshmallow import Schema, fields, validate
 class Error(Schema):
     code = fields.String(required=True, metadata={"description": "Kode kesalahan, misalnya captcha_salah"})
     message = fields.String(required=True, metadata={"description": "Penjelasan dalam Bahasa Indonesia"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "Per kolom: apa yang salah"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Per kolom: apa yang salah"},
+    )
 
 
 class Region(Schema):
@@ -31,8 +34,9 @@ class Captcha(Schema):
 class CekRequest(Schema):
     captcha_token = fields.String(required=True, validate=validate.Length(max=300))
     captcha = fields.String(required=True, validate=validate.Length(max=20))
-    nik = fields.String(validate=validate.Length(max=40),
-                        metadata={"description": "Cari dengan NIK (tanpa desa dan nama)"})
+    nik = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "Cari dengan NIK (tanpa desa dan nama)"}
+    )
     desa = fields.String(validate=validate.Length(max=20), metadata={"example": "32.76.06.1001"})
     nama = fields.String(validate=validate.Length(max=200), metadata={"description": "Nama sesuai KTP"})
 
@@ -61,9 +65,12 @@ class CekResult(Schema):
 
 
 class StatusRequest(Schema):
-    nomor = fields.String(required=True, validate=validate.Length(max=20), metadata={"example": "USL-AC3F-K7WX"})
-    tanggal_lahir = fields.String(required=True, validate=validate.Length(max=20),
-                                  metadata={"example": "17-08-1975"})
+    nomor = fields.String(
+        required=True, validate=validate.Length(max=20), metadata={"example": "USL-AC3F-K7WX"}
+    )
+    tanggal_lahir = fields.String(
+        required=True, validate=validate.Length(max=20), metadata={"example": "17-08-1975"}
+    )
     captcha_token = fields.String(required=True, validate=validate.Length(max=300))
     captcha = fields.String(required=True, validate=validate.Length(max=20))
 
@@ -73,7 +80,9 @@ class Step(Schema):
     label = fields.String(required=True)
     waktu = fields.DateTime(required=True, allow_none=True)
     catatan = fields.String(required=True, allow_none=True)
-    keadaan = fields.String(required=True, metadata={"description": "done, current, todo, returned, rejected"})
+    keadaan = fields.String(
+        required=True, metadata={"description": "done, current, todo, returned, rejected"}
+    )
 
 
 class StatusResult(Schema):
@@ -84,8 +93,11 @@ class StatusResult(Schema):
 
 
 class Page(Schema):
-    setelah = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62),
-                             metadata={"description": "Lanjut setelah id ini (nilai `berikutnya`)"})
+    setelah = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=2**62),
+        metadata={"description": "Lanjut setelah id ini (nilai `berikutnya`)"},
+    )
     batas = fields.Integer(load_default=500, validate=validate.Range(min=1, max=2000))
 
 
@@ -118,8 +130,9 @@ class RegistryPerson(Schema):
 class RegistryPage(Schema):
     wilayah = fields.String(required=True)
     data = fields.List(fields.Nested(RegistryPerson), required=True)
-    berikutnya = fields.Integer(required=True, allow_none=True,
-                                metadata={"description": "null: tidak ada halaman lagi"})
+    berikutnya = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: tidak ada halaman lagi"}
+    )
 
 
 class Change(Schema):

@@ -42,16 +42,29 @@ from .schemas import (
 log = logging.getLogger(__name__)
 PARTNER = [{"KunciApi": []}]
 
-_CODES = {400: "permintaan_salah", 401: "kunci_tidak_sah", 403: "ditolak", 404: "tidak_ditemukan",
-          405: "metode_tidak_didukung", 413: "terlalu_besar", 415: "jenis_isi_salah",
-          422: "isian_tidak_valid", 429: "terlalu_sering"}
+_CODES = {
+    400: "permintaan_salah",
+    401: "kunci_tidak_sah",
+    403: "ditolak",
+    404: "tidak_ditemukan",
+    405: "metode_tidak_didukung",
+    413: "terlalu_besar",
+    415: "jenis_isi_salah",
+    422: "isian_tidak_valid",
+    429: "terlalu_sering",
+}
 
 
 def _messages():
-    return {400: _("Permintaan tidak dapat diproses."), 401: _("Kunci API tidak ada, salah atau sudah dicabut."),
-            404: _("Data atau alamat API tidak ditemukan."), 405: _("Metode HTTP ini tidak didukung di alamat ini."),
-            413: _("Permintaan terlalu besar."), 422: _("Isian tidak valid. Periksa kolom yang disebut."),
-            429: _("Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.")}
+    return {
+        400: _("Permintaan tidak dapat diproses."),
+        401: _("Kunci API tidak ada, salah atau sudah dicabut."),
+        404: _("Data atau alamat API tidak ditemukan."),
+        405: _("Metode HTTP ini tidak didukung di alamat ini."),
+        413: _("Permintaan terlalu besar."),
+        422: _("Isian tidak valid. Periksa kolom yang disebut."),
+        429: _("Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."),
+    }
 
 
 def _field_message(text):
@@ -82,8 +95,10 @@ def _flatten(messages, prefix=""):
 
 
 def error_response(status, code=None, message=None, errors=None, headers=None):
-    body = {"code": code or _CODES.get(status, "kesalahan"),
-            "message": message or _messages().get(status, _("Terjadi kesalahan."))}
+    body = {
+        "code": code or _CODES.get(status, "kesalahan"),
+        "message": message or _messages().get(status, _("Terjadi kesalahan.")),
+    }
     if errors:
         body["errors"] = errors
     response = jsonify(body)
@@ -122,6 +137,7 @@ def _lookup_limit():
 
 # --- public ---------------------------------------------------------------
 
+
 @bp.route("/wilayah")
 @bp.response(200, RegionChildren)
 def provinces():
@@ -137,7 +153,11 @@ def region(kode):
     found = Region.get_or_none(Region.code == kode) if is_code(kode) else None
     if found is None:
         abort(404, code="wilayah_tidak_dikenal", message=_("Kode wilayah tidak dikenal."))
-    return {"kode": found.code, "nama": found.name, "anak": [{"kode": c, "nama": n} for c, n in children(kode)]}
+    return {
+        "kode": found.code,
+        "nama": found.name,
+        "anak": [{"kode": c, "nama": n} for c, n in children(kode)],
+    }
 
 
 @bp.route("/captcha")
@@ -145,8 +165,11 @@ def region(kode):
 def captcha():
     """Tantangan captcha baru: tampilkan gambarnya, kirim token dan jawabannya bersama pencarian."""
     token = new_token("image")
-    return {"token": token, "gambar": url_for("captcha.image", token=token),
-            "berlaku_detik": current_app.config["CAPTCHA_TTL_SECONDS"]}
+    return {
+        "token": token,
+        "gambar": url_for("captcha.image", token=token),
+        "berlaku_detik": current_app.config["CAPTCHA_TTL_SECONDS"],
+    }
 
 
 def _check_captcha(token, reply):
@@ -163,24 +186,50 @@ def _check_captcha(token, reply):
 @bp.alt_response(400, schema=Error, description="Captcha salah, kedaluwarsa atau sudah dipakai")
 @bp.alt_response(429, schema=Error, description="Terlalu sering mencari")
 def cek(args):
-    """Cek Bansos: dengan NIK, atau dengan kode desa dan nama sesuai KTP. Nama disamarkan; NIK tidak pernah dikembalikan."""
+    """Cek Bansos: dengan NIK, atau dengan kode desa dan nama sesuai KTP.
+
+    Nama disamarkan; NIK tidak pernah dikembalikan. Batas pencarian sama dengan halaman Cek Bansos.
+    """
     if args.get("nik"):
         form, problem = check_fields(CekForm, mode="nik", nik=args["nik"], captcha="-")
     else:
         if not picker_for(args.get("desa", "")).complete:
-            abort(422, code="isian_tidak_valid", message=_("Pilih desa/kelurahan: kode desa tidak dikenal."),
-                  errors={"desa": [_("Kode desa tidak dikenal.")]})
+            abort(
+                422,
+                code="isian_tidak_valid",
+                message=_("Pilih desa/kelurahan: kode desa tidak dikenal."),
+                errors={"desa": [_("Kode desa tidak dikenal.")]},
+            )
         form, problem = check_fields(CekForm, mode="nama", nama=args.get("nama", ""), captcha="-")
     if problem:
         abort(422, code="isian_tidak_valid", message=problem)
     _check_captcha(args["captcha_token"], args["captcha"])
     result = lookup_by_nik(form.nik.data) if args.get("nik") else lookup_by_name(args["desa"], form.nama.data)
     log.info("api lookup mode=%s found=%d", "nik" if args.get("nik") else "nama", len(result.people))
-    return {"ditemukan": result.found, "dtsen": result.dtsen, "orang": [
-        {"nama": p.masked_name, "umur": p.age, "desil": p.desil, "desa": p.desa_name, "program": [
-            {"kode": line.code, "nama": line.name, "menerima": line.receives, "periode": line.period,
-             "tahap": line.stage, "penjelasan": line.explanation} for line in p.programs]}
-        for p in result.people]}
+    return {
+        "ditemukan": result.found,
+        "dtsen": result.dtsen,
+        "orang": [
+            {
+                "nama": p.masked_name,
+                "umur": p.age,
+                "desil": p.desil,
+                "desa": p.desa_name,
+                "program": [
+                    {
+                        "kode": line.code,
+                        "nama": line.name,
+                        "menerima": line.receives,
+                        "periode": line.period,
+                        "tahap": line.stage,
+                        "penjelasan": line.explanation,
+                    }
+                    for line in p.programs
+                ],
+            }
+            for p in result.people
+        ],
+    }
 
 
 def _aware(moment):
@@ -196,22 +245,40 @@ def _aware(moment):
 @bp.alt_response(429, schema=Error, description="Terlalu sering mencari")
 def usulan_status(args):
     """Status usulan tanpa akun: nomor tanda terima, tanggal lahir orang yang diusulkan dan captcha."""
-    _form, problem = check_fields(StatusForm, receipt=args["nomor"], birth_date=args["tanggal_lahir"], captcha="-")
+    _form, problem = check_fields(
+        StatusForm, receipt=args["nomor"], birth_date=args["tanggal_lahir"], captcha="-"
+    )
     if problem:
         abort(422, code="isian_tidak_valid", message=problem)
     _check_captcha(args["captcha_token"], args["captcha"])
     proposal = find_by_receipt(args["nomor"], parse_date(args["tanggal_lahir"]))
     if proposal is None:
-        abort(404, code="usulan_tidak_ditemukan",
-              message=_("Tidak ada usulan dengan nomor tanda terima dan tanggal lahir tersebut."))
+        abort(
+            404,
+            code="usulan_tidak_ditemukan",
+            message=_("Tidak ada usulan dengan nomor tanda terima dan tanggal lahir tersebut."),
+        )
     from ..usulan.services import label
 
-    return {"nomor": proposal.receipt_no, "status": proposal.status, "label": str(label(proposal.status)),
-            "langkah": [{"status": s.status, "label": s.label, "waktu": _aware(s.at), "catatan": s.note,
-                         "keadaan": s.state} for s in timeline(proposal)]}
+    return {
+        "nomor": proposal.receipt_no,
+        "status": proposal.status,
+        "label": str(label(proposal.status)),
+        "langkah": [
+            {
+                "status": s.status,
+                "label": s.label,
+                "waktu": _aware(s.at),
+                "catatan": s.note,
+                "keadaan": s.state,
+            }
+            for s in timeline(proposal)
+        ],
+    }
 
 
 # --- partners (API key) -----------------------------------------------------
+
 
 def _partner(action, detail):
     """The caller's key (X-API-Key, or Authorization: Bearer), within its own
@@ -224,15 +291,22 @@ def _partner(action, detail):
     if row is None:
         abort(401, code="kunci_tidak_sah", message=_("Kunci API tidak ada, salah atau sudah dicabut."))
     if limiter.enabled and not limiter.limiter.hit(parse_limit(row.rate_limit), "api-key", row.public_id):
-        abort(429, code="terlalu_sering", message=_("Batas permintaan kunci API ini terlampaui. Tunggu sebentar."))
+        abort(
+            429,
+            code="terlalu_sering",
+            message=_("Batas permintaan kunci API ini terlampaui. Tunggu sebentar."),
+        )
     keys.record_use(row, action, detail)
     return row
 
 
 def _enrollments(household_ids):
     grouped = {}
-    for e in Enrollment.select().where(Enrollment.household.in_(household_ids)).order_by(
-            Enrollment.year, Enrollment.quarter, Enrollment.program):
+    for e in (
+        Enrollment.select()
+        .where(Enrollment.household.in_(household_ids))
+        .order_by(Enrollment.year, Enrollment.quarter, Enrollment.program)
+    ):
         grouped.setdefault(e.household_id, []).append(e)
     return grouped
 
@@ -246,19 +320,42 @@ def _enrollments(household_ids):
 def registry(args):
     """Data penerima di wilayah kunci, per halaman (urut id; lanjutkan dengan `setelah` = `berikutnya`)."""
     row = _partner("api_registry", f"setelah={args['setelah']} batas={args['batas']}")
-    persons = list(Person.select(Person, Household).join(Household)
-                   .where(under(Person.desa, row.region_code) & (Person.id > args["setelah"]))
-                   .order_by(Person.id).limit(args["batas"] + 1))
+    persons = list(
+        Person.select(Person, Household)
+        .join(Household)
+        .where(under(Person.desa, row.region_code) & (Person.id > args["setelah"]))
+        .order_by(Person.id)
+        .limit(args["batas"] + 1)
+    )
     more = len(persons) > args["batas"]
-    persons = persons[:args["batas"]]
+    persons = persons[: args["batas"]]
     enrolled = _enrollments({p.household_id for p in persons}) if persons else {}
-    data = [{"id": p.id, "nik": p.nik, "no_kk": p.household.no_kk, "nama": p.name, "tanggal_lahir": p.birth_date,
-             "jenis_kelamin": p.sex, "hubungan": p.relationship, "kode_desa": p.desa_code,
-             "alamat": p.household.address, "desil": p.household.desil,
-             "program": [{"program": e.program_code, "tahun": e.year, "triwulan": e.quarter, "status": e.status,
-                          "tahap": e.stage} for e in enrolled.get(p.household_id, [])
-                         if e.person_id in (None, p.id)]}
-            for p in persons]
+    data = [
+        {
+            "id": p.id,
+            "nik": p.nik,
+            "no_kk": p.household.no_kk,
+            "nama": p.name,
+            "tanggal_lahir": p.birth_date,
+            "jenis_kelamin": p.sex,
+            "hubungan": p.relationship,
+            "kode_desa": p.desa_code,
+            "alamat": p.household.address,
+            "desil": p.household.desil,
+            "program": [
+                {
+                    "program": e.program_code,
+                    "tahun": e.year,
+                    "triwulan": e.quarter,
+                    "status": e.status,
+                    "tahap": e.stage,
+                }
+                for e in enrolled.get(p.household_id, [])
+                if e.person_id in (None, p.id)
+            ],
+        }
+        for p in persons
+    ]
     return {"wilayah": row.region_code, "data": data, "berikutnya": persons[-1].id if more else None}
 
 
@@ -272,15 +369,31 @@ def changes(args):
     """Perubahan status usulan di wilayah kunci sejak tanggal `sejak` (urut waktu)."""
     row = _partner("api_perubahan", f"sejak={args['sejak']} setelah={args['setelah']}")
     since = datetime.combine(args["sejak"], time.min)
-    events = list(ProposalEvent.select(ProposalEvent, Proposal).join(Proposal)
-                  .where(under(Proposal.desa, row.region_code) & (ProposalEvent.created_at >= since)
-                         & (ProposalEvent.id > args["setelah"]))
-                  .order_by(ProposalEvent.id).limit(args["batas"] + 1))
+    events = list(
+        ProposalEvent.select(ProposalEvent, Proposal)
+        .join(Proposal)
+        .where(
+            under(Proposal.desa, row.region_code)
+            & (ProposalEvent.created_at >= since)
+            & (ProposalEvent.id > args["setelah"])
+        )
+        .order_by(ProposalEvent.id)
+        .limit(args["batas"] + 1)
+    )
     more = len(events) > args["batas"]
-    events = events[:args["batas"]]
-    data = [{"id": e.id, "nomor": e.proposal.receipt_no, "kode_desa": e.proposal.desa_code,
-             "status_sekarang": e.proposal.status, "peristiwa": e.status, "oleh": e.actor_role,
-             "waktu": _aware(e.created_at)} for e in events]
+    events = events[: args["batas"]]
+    data = [
+        {
+            "id": e.id,
+            "nomor": e.proposal.receipt_no,
+            "kode_desa": e.proposal.desa_code,
+            "status_sekarang": e.proposal.status,
+            "peristiwa": e.status,
+            "oleh": e.actor_role,
+            "waktu": _aware(e.created_at),
+        }
+        for e in events
+    ]
     return {"wilayah": row.region_code, "data": data, "berikutnya": events[-1].id if more else None}
 
 

@@ -14,9 +14,19 @@ from ..registry.programs import quarter_of
 # for an empty cell.
 PENDING = "-"
 
-CELL_KEYS = ("nama", "desil", "keterangan_dtsen", "sembako_status", "sembako_periode",
-             "pkh_status", "pkh_periode", "pbi_jk_status", "pbi_jk_periode", "pbi_jk_keterangan",
-             "status_kpd")
+CELL_KEYS = (
+    "nama",
+    "desil",
+    "keterangan_dtsen",
+    "sembako_status",
+    "sembako_periode",
+    "pkh_status",
+    "pkh_periode",
+    "pbi_jk_status",
+    "pbi_jk_periode",
+    "pbi_jk_keterangan",
+    "status_kpd",
+)
 
 
 def badge(today: date | None = None) -> str:
@@ -59,8 +69,10 @@ def region_names(desa_code) -> dict:
     parts = desa_code.split(".")
     codes = [".".join(parts[:n]) for n in range(1, 5)]
     names = dict(Region.select(Region.code, Region.name).where(Region.code.in_(codes)).tuples())
-    return {key: names.get(code, "") for key, code in
-            zip(("provinsi", "kabupaten", "kecamatan", "kelurahan"), codes, strict=True)}
+    return {
+        key: names.get(code, "")
+        for key, code in zip(("provinsi", "kabupaten", "kecamatan", "kelurahan"), codes, strict=True)
+    }
 
 
 def v2_item(person, regions) -> dict:

@@ -40,8 +40,12 @@ CAPTCHA_KEY = "kompat_captcha"
 RESULT_KEY = "kompat_hasil"
 FLASH = "kompat"
 # The real site's placeholders, verbatim: clients skip the option by its text.
-PLACEHOLDERS = {"provinsi": "=== Pilih Provinsi ===", "kabupaten": "=== Pilih Kab/kota ===",
-                "kecamatan": "=== Pilih Kecamatan ===", "desa": "=== Pilih Desa ==="}
+PLACEHOLDERS = {
+    "provinsi": "=== Pilih Provinsi ===",
+    "kabupaten": "=== Pilih Kab/kota ===",
+    "kecamatan": "=== Pilih Kecamatan ===",
+    "desa": "=== Pilih Desa ===",
+}
 # The parameter naming each level's code, as the real site's clients send it.
 PARAMS = {"provinsi": "kdprop", "kabupaten": "kdkab", "kecamatan": "kdkec"}
 
@@ -67,8 +71,9 @@ def _check_token():
         message = _("Halaman sudah kedaluwarsa. Muat ulang halaman lalu coba lagi.")
         if _wants_json():
             return jsonify(status=False, message=message, data=[]), 419
-        return render_template("errors/error.html", code=419, title=_("Halaman kedaluwarsa"),
-                               text=message), 419
+        return render_template(
+            "errors/error.html", code=419, title=_("Halaman kedaluwarsa"), text=message
+        ), 419
     return None
 
 
@@ -77,8 +82,9 @@ def _too_many(_exc):
     message = _("Anda mencari terlalu sering. Tunggu beberapa menit lalu coba lagi.")
     if _wants_json():
         return jsonify(status=False, message=message, data=[]), 429
-    return render_template("errors/error.html", code=429, title=_("Terlalu banyak permintaan"),
-                           text=message), 429
+    return render_template(
+        "errors/error.html", code=429, title=_("Terlalu banyak permintaan"), text=message
+    ), 429
 
 
 def _options(level, parent):
@@ -95,7 +101,7 @@ def _options(level, parent):
 def _chosen_parent(level):
     """The code of the level above `level` from kdprop/kdkab/kdkec, kept only
     when each code is a child of the one before (the picker's own check)."""
-    above = LEVELS[:LEVELS.index(level)]
+    above = LEVELS[: LEVELS.index(level)]
     picker = build_picker({name: request.form.get(PARAMS[name], "")[:20] for name in above})
     return picker.chosen.get(above[-1]) if len(picker.chosen) == len(above) else None
 
@@ -188,8 +194,9 @@ def hasil_nik():
     found = session.pop(RESULT_KEY, None)
     if not isinstance(found, dict):
         return redirect(url_for("cek.index"), 302)
-    return render_template("kompat/hasil.html", badge=found.get("badge", ""), rows=found.get("rows", []),
-                           errors=None)
+    return render_template(
+        "kompat/hasil.html", badge=found.get("badge", ""), rows=found.get("rows", []), errors=None
+    )
 
 
 @bp.post("/cekbansos_v2")
