@@ -61,11 +61,11 @@ def test_lookup_errors_are_json_in_bahasa_indonesia(client, registry_person):
         "/api/v1/cek", json={"captcha_token": token, "captcha": "XXXXX", "nik": registry_person.nik}
     )
     assert wrong.status_code == 400
-    assert wrong.get_json()["code"] == "captcha_wrong" and "captcha salah" in wrong.get_json()["message"]
+    assert wrong.get_json()["code"] == "captcha_salah" and "captcha salah" in wrong.get_json()["message"]
     again = client.post(
         "/api/v1/cek", json={"captcha_token": token, "captcha": CAPTCHA, "nik": registry_person.nik}
     )
-    assert again.get_json()["code"] == "captcha_replayed"
+    assert again.get_json()["code"] == "captcha_sudah_dipakai"
     bad_nik = client.post(
         "/api/v1/cek", json={"captcha_token": _captcha(client), "captcha": CAPTCHA, "nik": "123"}
     )

@@ -172,11 +172,19 @@ def captcha():
     }
 
 
+CAPTCHA_CODES = {
+    "wrong": "captcha_salah",
+    "expired": "captcha_kedaluwarsa",
+    "invalid": "captcha_tidak_berlaku",
+    "replayed": "captcha_sudah_dipakai",
+}
+
+
 def _check_captcha(token, reply):
     try:
         verify(token, reply)
     except CaptchaError as exc:
-        abort(400, code=f"captcha_{exc.reason}", message=_CAPTCHA_MESSAGES[exc.reason]())
+        abort(400, code=CAPTCHA_CODES[exc.reason], message=_CAPTCHA_MESSAGES[exc.reason]())
 
 
 @bp.route("/cek", methods=["POST"])
