@@ -48,7 +48,10 @@ def init_app(app):
     from . import views  # noqa: F401 - the routes register on bp
     from .cli import api_key_group
 
-    csrf.exempt(bp)  # no cookies here: partners authenticate with a key, the public with a captcha
+    # No cookie authority here: partners authenticate with a key, the public
+    # with a captcha; so no CSRF token either.
+    csrf.exempt(bp)
+    csrf.exempt(views.pages)
     api.init_app(app)
     api.register_blueprint(bp)
     app.register_blueprint(views.pages)

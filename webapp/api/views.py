@@ -417,6 +417,7 @@ def docs():
     return render_template("api/docs.html", spec=spec, errors=None)
 
 
-@pages.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown(_rest):
+@pages.route("/<path:name>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(name):
+    """Any other address under /api/v1: a JSON 404, like every API error."""
     return error_response(404)
