@@ -133,6 +133,7 @@ NOT_UPLOADS = {
     "Objection.note", "Objection.decision_note", "OfficerProfile.totp_secret",
     "AuditLog.object_id", "AuditLog.detail", "AuditLog.ip",
     "StageRecord.checklist", "StageRecord.notes", "ImportJob.report",
+    "ApiKey.name", "ApiKey.key_hash", "ApiKey.rate_limit",
 }
 
 

@@ -79,8 +79,7 @@ def _ekspor_page(form, area, status=200, errors=None):
                   errors=errors, level_labels=LEVEL_LABELS)
 
 
-EXPORT_HEADER = ["nomor_usulan", "kode_desa", "desa", "nik", "nama", "program", "status_sekarang",
-                 "peristiwa", "oleh", "waktu", "catatan"]
+EXPORT_HEADER = fileformat.EXPORT_ROWS_HEADER
 
 
 def _export_rows(officer, start, end, area_code, full):

@@ -220,4 +220,7 @@ def xlsx_chunks(header, rows, text_columns=NUMBER_COLUMNS):
         os.remove(path)
 
 
+# The proposal export's columns (webapp/petugas/data.py), here for the benchmark too.
+EXPORT_ROWS_HEADER = ["nomor_usulan", "kode_desa", "desa", "nik", "nama", "program", "status_sekarang",
+                      "peristiwa", "oleh", "waktu", "catatan"]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
