@@ -111,7 +111,7 @@ def _proposal(db, desa="32.76.06.1001", receipt="USL-TEST-0001", events=("diajuk
         ProposalEvent.create(
             proposal=proposal,
             status=status,
-            actor_role="warga" if i == 0 else "operator_desa",
+            actor_role="warga" if i == 0 else "petugas",
             created_at=datetime(2026, 11, 2 + i, 9, 0),
         )
     return proposal
