@@ -138,6 +138,7 @@ NOT_UPLOADS = {
     "RecoveryCode.code_hash",
     "PeriodicRun.job", "PeriodicRun.slot",
     "StoredFile.name",  # the stored file itself (webapp.storage), not a reference to one
+    "ApiKey.name", "ApiKey.key_hash", "ApiKey.rate_limit",
 }
 
 

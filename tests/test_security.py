@@ -52,19 +52,31 @@ def signed_in(app, client, akun):
     return client
 
 
+def _refused(rule, response):
+    """400 for our forms; 419 for the real site's contract (docs/api.md), as
+    there; the JSON API carries no cookie authority (a captcha or a partner
+    key instead), so a form post without them is refused as bad input (422)
+    or an unknown address (404), in JSON."""
+    if rule.endpoint.startswith("kompat."):
+        return response.status_code == 419
+    if rule.endpoint.startswith(("api.", "api_pages.")):
+        return response.status_code in (404, 422) and response.is_json
+    return response.status_code == 400
+
+
 def test_every_post_route_refuses_a_missing_csrf_token(app, signed_in):
     rules = _rules(app, "POST")
     assert len(rules) > 10
     for rule in rules:
         response = signed_in.post(_url(app, rule), data={"x": "1"})
-        assert response.status_code == 400, (rule.rule, response.status_code)
+        assert _refused(rule, response), (rule.rule, response.status_code)
 
 
 def test_every_post_route_refuses_a_wrong_htmx_csrf_header(app, signed_in):
     for rule in _rules(app, "POST"):
         response = signed_in.post(_url(app, rule), data={"x": "1"},
                                   headers={"HX-Request": "true", "X-CSRFToken": "palsu"})
-        assert response.status_code == 400, rule.rule
+        assert _refused(rule, response), rule.rule
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen"])

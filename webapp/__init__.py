@@ -102,6 +102,7 @@ def create_app(test_config=None):
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
     from .health import bp as health_bp
+    from .kompat.views import bp as kompat_bp
     from .petugas.setup import init_app as petugas_init
     from .sanggahan.views import bp as sanggahan_bp
     from .usulan.views import bp as usulan_bp
@@ -114,10 +115,14 @@ def create_app(test_config=None):
     app.register_blueprint(wilayah_bp)
     app.register_blueprint(captcha_bp)
     app.register_blueprint(cek_bp)
+    app.register_blueprint(kompat_bp)
     app.register_blueprint(usulan_bp)
     app.register_blueprint(sanggahan_bp)
     app.register_blueprint(akun_bp)
     kiosk.init_app(app)
     app.cli.add_command(akun_group)
     petugas_init(app)
+    from .api import init_app as api_init
+
+    api_init(app)
     return app

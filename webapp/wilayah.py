@@ -158,3 +158,10 @@ def options(kode):
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+def picker_for(code):
+    """The picker for one dotted region code (a desa's code fills all four
+    levels), each level checked against the one above as build_picker does."""
+    parts = (code or "").split(".") if isinstance(code, str) else []
+    return build_picker({level: ".".join(parts[:i + 1]) for i, level in enumerate(LEVELS) if i < len(parts)})

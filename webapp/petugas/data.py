@@ -1,19 +1,17 @@
 """Registry import (upload, then progress polled by htmx), the CSV export
 of proposals and decisions, and the audit log."""
 
-import csv
-import io
 import json
 from datetime import datetime, timedelta
 
-from flask import Response, current_app, g, redirect, request, url_for
+from flask import Response, current_app, g, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from ..htmx import render
 from ..identity import mask_name, mask_nik
 from ..registry.models import Region
 from ..wilayah import LABELS as LEVEL_LABELS
-from . import audit, importer, scope
+from . import audit, fileformat, importer, scope
 from .forms import ExportForm, UploadForm
 from .models import AuditLog
 from .views import bp, officer_required
@@ -47,7 +45,8 @@ def impor_kirim():
                            error=_("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi."))
     file = request.files.get("berkas")
     if not file or not file.filename:
-        return _impor_page(form, status=422, error=_("Pilih berkas CSV yang akan diimpor."))
+        return _impor_page(form, status=422,
+                           error=_("Pilih berkas Excel (.xlsx) atau CSV yang akan diimpor."))
     raw = file.stream.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
         return _impor_page(form, status=413, error=_("Berkas lebih dari 8 MB. Bagi menjadi beberapa berkas."))
@@ -80,12 +79,30 @@ def _ekspor_page(form, area, status=200, errors=None):
                   errors=errors, level_labels=LEVEL_LABELS)
 
 
-@bp.get("/ekspor.csv")
-@officer_required()
-def ekspor():
+EXPORT_HEADER = fileformat.EXPORT_ROWS_HEADER
+
+
+def _export_rows(officer, start, end, area_code, full):
+    """The export's rows, one event at a time (the query is iterated, never
+    loaded whole)."""
+    names = {}
+    for event in scope.events_for(officer, start, end, area_code).iterator():
+        p = event.proposal
+        if p.desa_code not in names:
+            names[p.desa_code] = Region.get_or_none(Region.code == p.desa_code)
+        region = names[p.desa_code]
+        yield [_csv_cell(v) for v in (
+            p.receipt_no, p.desa_code, region.name if region else "",
+            p.nik if full else mask_nik(p.nik), (p.name or "") if full else mask_name(p.name or ""),
+            p.programs, p.status, event.status, event.actor_role,
+            event.created_at.isoformat(timespec="seconds"), event.note or "")]
+
+
+def _export(kind):
     """Proposals of the officer's region (or of a kecamatan/desa in it) and
-    every decision on them in the period (by the event's date), as CSV. NIK
-    and name are masked unless the role needs them (Dinas Sosial, pusat)."""
+    every decision on them in the period (by the event's date), as CSV or
+    Excel, streamed. NIK and name are masked unless the role needs them
+    (Dinas Sosial, pusat)."""
     officer = g.officer
     form = ExportForm(request.args)
     area = scope.area_for(officer, request.args)
@@ -94,28 +111,31 @@ def ekspor():
                             [("dari", _("Tanggal awal harus sebelum tanggal akhir."))])
     start = datetime.combine(form.dari.value, datetime.min.time())
     end = datetime.combine(form.sampai.value, datetime.min.time()) + timedelta(days=1)
-    full = officer.role in FULL_EXPORT_ROLES
-    names = {}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["nomor_usulan", "kode_desa", "desa", "nik", "nama", "program", "status_sekarang",
-                     "peristiwa", "oleh", "waktu", "catatan"])
-    for event in scope.events_for(officer, start, end, area.code).iterator():
-        p = event.proposal
-        if p.desa_code not in names:
-            names[p.desa_code] = Region.get_or_none(Region.code == p.desa_code)
-        region = names[p.desa_code]
-        writer.writerow([_csv_cell(v) for v in (
-            p.receipt_no, p.desa_code, region.name if region else "",
-            p.nik if full else mask_nik(p.nik), (p.name or "") if full else mask_name(p.name or ""),
-            p.programs, p.status, event.status, event.actor_role,
-            event.created_at.isoformat(timespec="seconds"), event.note or "")])
+    rows = _export_rows(officer, start, end, area.code, officer.role in FULL_EXPORT_ROLES)
     period = f"{form.dari.value}..{form.sampai.value}"
     audit.record(officer, "ekspor", "usulan", "", detail=f"{period} {area.code}" if area.code else period)
-    filename = f"usulan-{area.code + '-' if area.code else ''}{form.dari.value}-{form.sampai.value}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    filename = f"usulan-{area.code + '-' if area.code else ''}{form.dari.value}-{form.sampai.value}.{kind}"
+    if kind == "xlsx":
+        body, mimetype = fileformat.xlsx_chunks(EXPORT_HEADER, rows, ("nik",)), fileformat.XLSX_MIMETYPE
+    else:
+        body, mimetype = fileformat.csv_chunks(EXPORT_HEADER, rows), "text/csv"
+    return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "private, no-store"})
+
+
+@bp.get("/ekspor.csv")
+@officer_required()
+def ekspor():
+    """The export as CSV, streamed."""
+    return _export("csv")
+
+
+@bp.get("/ekspor.xlsx")
+@officer_required()
+def ekspor_xlsx():
+    """The export as an Excel workbook: NIK as text, so Excel keeps all 16 digits."""
+    return _export("xlsx")
 
 
 @bp.get("/ekspor")

@@ -1,9 +1,8 @@
-"""Registry import: a CSV of households, persons and enrollments (format in
-docs/import-format.md). Every row is checked first; a file with any bad row
+"""Registry import: a CSV or Excel file of households, persons and
+enrollments (format in docs/import-format.md; reading the file is
+fileformat.py's). Every row is checked first; a file with any bad row
 changes nothing, a good file is applied in one transaction."""
 
-import csv
-import io
 import json
 import logging
 import re
@@ -32,7 +31,7 @@ from ..registry.programs import (
 )
 from ..tasks import enqueue
 from ..usulan.forms import RELATIONSHIPS
-from . import audit
+from . import audit, fileformat
 from .models import ImportJob, ImportUpload
 
 log = logging.getLogger(__name__)
@@ -57,15 +56,6 @@ class Report:
     @property
     def ok(self):
         return not self.errors
-
-
-def _text(raw):
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 class _Checker:
@@ -222,27 +212,27 @@ def check(raw, within=None, progress=None):
     """Reads and checks the whole file: a Report with the cleaned rows or
     (line number, reason) for every bad one. Line 1 is the header."""
     report = Report()
-    text = _text(raw)
-    if text is None:
-        report.errors.append((0, _("Berkas bukan teks CSV (UTF-8).")))
+    table = fileformat.read(raw)
+    if table.error:
+        report.errors.append((0, table.error))
         return report
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header = table.header
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         report.errors.append((1, _("Kolom tidak ada: %(cols)s.", cols=", ".join(missing))))
         return report
-    reader.fieldnames = header
     checker = _Checker(within)
-    for number, r in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
+    for number, r, refusal in table.rows:
+        if report.total + 1 > MAX_ROWS:
             report.errors.append((number, _("Terlalu banyak baris (paling banyak %(n)d).", n=MAX_ROWS)))
             break
         report.total += 1
-        if any(v is None for v in r.values()) or None in r:
+        if refusal:
+            report.errors.append((number, refusal))
+        elif r is None:
             report.errors.append((number, _("Jumlah kolom tidak sesuai judul.")))
         else:
-            row, error = checker.row({k: v or "" for k, v in r.items()})
+            row, error = checker.row(r)
             if error:
                 report.errors.append((number, error))
             else:

@@ -78,7 +78,8 @@ def _akun_page(account, form=None, status=200, refused=None, reset_form=None, ex
     form = form or AccountDecisionForm(formdata=None)
     errors = _errors(form) + ([("keputusan", refused)] if refused else []) + list(extra)
     return render("petugas/akun_detail.html", "content", status=status, a=account, photos=photos,
-                  region_names=region_chain(account.desa_code), form=form, reasons=REJECT_REASONS, errors=errors or None, waiting=account.state == OFFICER,
+                  region_names=region_chain(account.desa_code), form=form, reasons=REJECT_REASONS,
+                  errors=errors or None, waiting=account.state == OFFICER,
                   reset_form=reset_form or ResetCodeForm(formdata=None))
 
 

@@ -277,11 +277,11 @@ def apply_objection_deadlines(today=None):
         applied.append(objection)
     for objection in applied:
         account = Account.get_or_none(Account.id == objection.account_id)
-        if account is not None and account.email:
-            send_mail(account.email, _("Sanggahan Anda diterima otomatis"),
-                      _("Sanggahan Anda tidak ditindaklanjuti pemerintah daerah dalam %(n)d hari, sehingga "
-                        "menurut aturan Usul–Sanggah dianggap diterima: bantuan penerima yang Anda "
-                        "laporkan dihentikan.", n=sanggahan.handling_days()))
+        if account is not None:
+            notify(account, _("Sanggahan Anda diterima otomatis"),
+                   _("Sanggahan Anda tidak ditindaklanjuti pemerintah daerah dalam %(n)d hari, sehingga "
+                     "menurut aturan Usul–Sanggah dianggap diterima: bantuan penerima yang Anda "
+                     "laporkan dihentikan.", n=sanggahan.handling_days()))
     if applied:
         log.info("day-14 rule applied to %d objection(s)", len(applied))
     return len(applied)
