@@ -441,7 +441,7 @@ def step_proposal(hosts, pid):
     csrf = _fields(ver.get(f"{hosts.url}/petugas/usulan/{pid}").text)[0]
     r = ver.post(f"{hosts.url}/petugas/usulan/{pid}/kunjungan",
                  data={"csrf_token": csrf, "tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah"],
-                       "catatan": "Rumah satu kamar"},
+                       "catatan": "Rumah satu kamar", "desil": "3"},
                  files={"foto": ("a.jpg", jpeg().getvalue(), "image/jpeg")}, allow_redirects=False)
     assert r.status_code == 303, r.text[:300]
     _decide(hosts, ver, pid)
