@@ -81,7 +81,7 @@ def safe_next(target):
         return None
     seen = target.replace("\\", "/")
     parts = urlsplit(seen)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+    if seen.startswith("//") or parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return None
     return target
 
