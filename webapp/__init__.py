@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, db, errors, i18n, security, tasks
+from . import assets, crypto, db, errors, i18n, security, tasks
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
     _check_config(app)
+    crypto.init_app(app)
 
     Htmx(app)
     Compress(app)

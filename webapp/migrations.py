@@ -24,7 +24,23 @@ def m001_assisted_proposals(db, migrator):
         db.create_tables([ProposalOriginalSeen], safe=True)
 
 
-MIGRATIONS = [m001_assisted_proposals]
+def m002_sealed_totp_secrets(db, migrator):
+    """Encryption at rest (issue 14): officer_profile.totp_secret becomes a
+    text column holding the secret sealed with the installation key."""
+    from peewee import TextField
+
+    from . import crypto
+
+    if not isinstance(migrator, SqliteMigrator):
+        migrate(migrator.alter_column_type("officer_profile", "totp_secret", TextField()))
+    rows = db.execute_sql("SELECT id, totp_secret FROM officer_profile").fetchall()
+    for row_id, secret in rows:
+        if secret and not secret.startswith("enc:"):
+            db.execute_sql("UPDATE officer_profile SET totp_secret = %s WHERE id = %s".replace(
+                "%s", db.param), (crypto.seal_text(secret), row_id))
+
+
+MIGRATIONS = [m001_assisted_proposals, m002_sealed_totp_secrets]
 
 
 class SchemaMigration(Model):

@@ -13,16 +13,23 @@ UPLOAD_FOLDER, by default <instance>/uploads.
 """
 
 import contextlib
+import fcntl
 import io
+import logging
 import os
 import re
 import secrets
 import tempfile
 import time
 
+from cryptography.exceptions import InvalidTag
 from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import crypto
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 82
@@ -146,11 +153,13 @@ def write_atomic(directory: str, filename: str, data: bytes) -> str:
 
 
 def store(data: bytes, folder: str) -> str:
-    """Saves a processed image under a random name; returns "folder/name.jpg"."""
+    """Saves a processed image under a random name, sealed with the
+    installation key (webapp.crypto: the one point upload bytes are written);
+    returns "folder/name.jpg"."""
     if not isinstance(folder, str) or not _FOLDER.fullmatch(folder):
         raise ValueError("upload folder must match [a-z0-9_-]{1,64}")
     name = secrets.token_urlsafe(24) + ".jpg"
-    write_atomic(os.path.join(upload_root(), folder), name, data)
+    write_atomic(os.path.join(upload_root(), folder), name, crypto.seal(data))
     return f"{folder}/{name}"
 
 
@@ -167,23 +176,70 @@ def path_of(name: str) -> str:
     return path
 
 
+LOCK_FILE = ".backup.lock"
+DEFERRED = ".deleted"
+
+
+@contextlib.contextmanager
+def frozen(exclusive: bool):
+    """The lock between deletions and `flask backup`'s snapshot. The backup
+    holds it exclusively while it copies the database and links every file;
+    a deletion meanwhile does not wait: it moves the file aside (DEFERRED)
+    and the backup both keeps it and then removes it. Yields True when held."""
+    root = upload_root()
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    fd = os.open(os.path.join(root, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH | fcntl.LOCK_NB)
+            held = True
+        except BlockingIOError:
+            held = False
+        yield held
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def delete(name: str) -> None:
-    """Removes a stored file; a missing file or an invalid name is not an error."""
+    """Removes a stored file; a missing file or an invalid name is not an
+    error. While a backup takes its snapshot the file is moved aside for it
+    instead (see frozen())."""
     with contextlib.suppress(FileNotFoundError):
-        os.remove(path_of(name))
+        path = path_of(name)
+        with frozen(exclusive=False) as free:
+            if free:
+                os.remove(path)
+                return
+            aside = os.path.join(upload_root(), DEFERRED)
+            os.makedirs(aside, mode=0o700, exist_ok=True)
+            os.replace(path, os.path.join(aside, name.replace("/", "__")))
+
+
+def read(name: str) -> bytes:
+    """The stored image's bytes, decrypted (the one point upload bytes are
+    read back). Raises FileNotFoundError for a missing file or invalid name;
+    a file that does not open with the keyring is logged and reads as missing."""
+    with open(path_of(name), "rb") as f:
+        data = f.read()
+    if not crypto.is_sealed(data):
+        return data  # stored before encryption at rest; `flask kunci putar` seals it
+    try:
+        return crypto.unseal(data)
+    except (crypto.KeyringError, InvalidTag, ValueError):
+        log.error("upload %s does not open with the keyring (changed or another key)", name)
+        raise FileNotFoundError(name) from None
 
 
 def send_image(name: str, download_name: str | None = None):
     """The stored image as a response, for a view that has already checked
-    the person may see it. Never cached, never sniffed, shown inline."""
+    the person may see it: decrypted only here, as it is sent. Never cached,
+    never sniffed, shown inline."""
     try:
-        path = path_of(name)
+        data = read(name)
     except FileNotFoundError:
         abort(404)
-    if not os.path.isfile(path):
-        abort(404)
-    filename = download_name if download_name and _FILE.fullmatch(download_name) else os.path.basename(path)
-    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False, max_age=0)
+    filename = download_name if download_name and _FILE.fullmatch(download_name) else name.split("/")[1]
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", conditional=False, etag=False, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers.pop("Expires", None)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -209,6 +265,8 @@ def sweep_orphans(known_names: set[str], grace_seconds: int = TEMP_MAX_AGE) -> i
             try:
                 age = now - os.lstat(full).st_mtime
             except FileNotFoundError:
+                continue
+            if relative == LOCK_FILE:
                 continue
             temp = filename.startswith(".") and filename.endswith(TEMP_SUFFIX)
             if age < (TEMP_MAX_AGE if temp else grace_seconds) or relative in known_names:

@@ -2,8 +2,8 @@
 its session version and the sign-in time; never NIK, KK, role or codes."""
 
 import time
-from urllib.parse import urlsplit
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, session, url_for
 
