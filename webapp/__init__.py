@@ -69,6 +69,7 @@ def create_app(test_config=None):
     from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
+    from .crypto_cli import kunci_group
     from .petugas.setup import init_app as petugas_init
     from .sanggahan.views import bp as sanggahan_bp
     from .usulan.views import bp as usulan_bp
@@ -85,5 +86,6 @@ def create_app(test_config=None):
     app.register_blueprint(akun_bp)
     kiosk.init_app(app)
     app.cli.add_command(akun_group)
+    app.cli.add_command(kunci_group)
     petugas_init(app)
     return app

@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 
 from . import crypto
 from .db import close_all, flask_db, is_sqlite
-from .uploads import DEFERRED, LOCK_FILE, frozen
+from .uploads import DEFERRED, frozen
 
 DB_MEMBER = "database.sqlite3"
 UPLOADS = "uploads"
@@ -60,7 +60,7 @@ def _snapshot(workdir):
                 for name in names:
                     full = os.path.join(root, name)
                     rel = os.path.relpath(full, uploads)
-                    if name.endswith(".tmp") or rel == LOCK_FILE:
+                    if name.endswith(".tmp"):
                         continue
                     if rel.startswith(DEFERRED + os.sep):
                         rel = name.replace("__", os.sep, 1)  # deleted meanwhile: back under its name

@@ -35,6 +35,9 @@ def _create_huey(app):
     if app.config.get("REDIS_URL"):
         return RedisHuey(QUEUE_NAME, url=app.config["REDIS_URL"], **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
+    from .db import private_file
+
+    private_file(filename)  # queued mail holds one-time codes
     return SqliteHuey(QUEUE_NAME, filename=filename, **options)
 
 

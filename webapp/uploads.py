@@ -176,7 +176,7 @@ def path_of(name: str) -> str:
     return path
 
 
-LOCK_FILE = ".backup.lock"
+LOCK_FILE = "uploads.lock"  # in the instance folder
 DEFERRED = ".deleted"
 
 
@@ -186,9 +186,7 @@ def frozen(exclusive: bool):
     holds it exclusively while it copies the database and links every file;
     a deletion meanwhile does not wait: it moves the file aside (DEFERRED)
     and the backup both keeps it and then removes it. Yields True when held."""
-    root = upload_root()
-    os.makedirs(root, mode=0o700, exist_ok=True)
-    fd = os.open(os.path.join(root, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(os.path.join(current_app.instance_path, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -265,8 +263,6 @@ def sweep_orphans(known_names: set[str], grace_seconds: int = TEMP_MAX_AGE) -> i
             try:
                 age = now - os.lstat(full).st_mtime
             except FileNotFoundError:
-                continue
-            if relative == LOCK_FILE:
                 continue
             temp = filename.startswith(".") and filename.endswith(TEMP_SUFFIX)
             if age < (TEMP_MAX_AGE if temp else grace_seconds) or relative in known_names:
