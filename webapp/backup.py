@@ -40,12 +40,41 @@ def _uploads_dir():
     return current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
 
 
+def _link_all(folder, uploads, workdir):
+    """Hard-links (copies where linking fails) the files under `folder` into
+    workdir/uploads; files moved aside by delete() go back under their
+    name. Returns how many were new."""
+    added = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            full = os.path.join(root, name)
+            rel = os.path.relpath(full, uploads)
+            if name.endswith(".tmp"):
+                continue
+            if rel.split(os.sep)[0].startswith(DEFERRED):
+                rel = name.replace("__", os.sep, 1)  # deleted meanwhile: back under its name
+            target = os.path.join(workdir, UPLOADS, rel)
+            if os.path.exists(target):
+                continue
+            os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
+            try:
+                os.link(full, target)
+            except FileNotFoundError:
+                continue  # a temp file renamed, or moved aside: the next pass finds it
+            except OSError:
+                shutil.copy2(full, target)
+            added += 1
+    return added
+
+
 def _snapshot(workdir):
     """The database and every upload as of one moment, in `workdir`: the
-    database copy and hard links of the files (a copy where linking fails)
-    are made while deletions are held (uploads.frozen), so a photo replaced
-    meanwhile is kept with the row that still names it. Returns the count."""
+    database copy and hard links of the files are made while deletions are
+    held (uploads.frozen: a deletion meanwhile moves the file aside), so a
+    photo replaced meanwhile is kept with the row that still names it.
+    Returns the count of files."""
     uploads = _uploads_dir()
+    deferred = os.path.join(uploads, DEFERRED)
     files = 0
     with frozen(exclusive=True):
         src = sqlite3.connect(_sqlite_path())
@@ -56,24 +85,14 @@ def _snapshot(workdir):
             dst.close()
             src.close()
         if os.path.isdir(uploads):
-            for root, _dirs, names in os.walk(uploads):
-                for name in names:
-                    full = os.path.join(root, name)
-                    rel = os.path.relpath(full, uploads)
-                    if name.endswith(".tmp"):
-                        continue
-                    if rel.startswith(DEFERRED + os.sep):
-                        rel = name.replace("__", os.sep, 1)  # deleted meanwhile: back under its name
-                    target = os.path.join(workdir, UPLOADS, rel)
-                    os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
-                    try:
-                        os.link(full, target)
-                    except OSError:
-                        shutil.copy2(full, target)
-                    files += 1
-        deferred = os.path.join(uploads, DEFERRED)
+            files += _link_all(uploads, uploads, workdir)
+            # A file moved aside after the walk passed the deferred folder but
+            # before it reached the file's own folder: a second look finds it.
+            files += _link_all(deferred, uploads, workdir)
+        done = f"{deferred}-{os.getpid()}-{os.urandom(4).hex()}"
         if os.path.isdir(deferred):
-            shutil.rmtree(deferred)  # the deletions asked for while frozen
+            os.rename(deferred, done)
+    shutil.rmtree(done, ignore_errors=True)  # the deletions asked for meanwhile
     return files
 
 
