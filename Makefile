@@ -22,13 +22,15 @@ $(BIN)/python:
 	@touch $@
 
 # System packages: Chromium for the browser tests, espeak-ng for the audio
-# captcha. Installed when we can (root with apt); otherwise the tests say
-# what is missing (and fail under CI=true rather than skip).
+# captcha, nginx in front of gunicorn for `make run` (deploy/serve.sh).
+# Installed when we can (root with apt); otherwise the tests say what is
+# missing (and fail under CI=true rather than skip).
 .make-system:
-	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v espeak-ng >/dev/null && \
+	  { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng >/dev/null; \
-	else echo "Install chromium and espeak-ng with your package manager for browser tests and audio captcha."; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng nginx-light >/dev/null; \
+	else echo "Install chromium, espeak-ng and nginx with your package manager (browser tests, audio captcha, make run)."; fi
 	@touch $@
 
 # Compiled translations (.mo) are not committed: built from the .po here, and
@@ -40,13 +42,14 @@ $(MO): %.mo: %.po | .make-runtime
 setup: .make-runtime $(MO)
 	$(BIN)/flask setup
 
-# The job queue's consumer (e-mail) runs beside gunicorn and is stopped, by
-# its own pid, when gunicorn ends.
+# nginx on PORT buffers requests and holds idle/slow connections, gunicorn
+# behind it on PORT+1 (deploy/serve.sh). The job queue's consumer (e-mail)
+# runs beside them and is stopped, by its own pid, when they end.
 run: .make-system setup
 	@echo "Cek Bansos Lite: http://127.0.0.1:$(PORT)"
 	$(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
 	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
-	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	PORT=$(PORT) BIN=$(BIN) deploy/serve.sh
 
 # The whole suite on SQLite (with the browser tests), then again on PostgreSQL
 # when it is reachable — always under CI=true, where an unreachable server fails.
