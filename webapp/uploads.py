@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import time
 
 from cryptography.exceptions import InvalidTag
@@ -70,8 +71,10 @@ def _too_many_pixels(max_pixels):
                          "Perkecil foto lalu kirim lagi.", mp=max_pixels // 1_000_000))
 
 
-def _open(data, max_pixels):
-    """Reads only the header: format and size, no pixels yet."""
+def _open(data, max_pixels, max_full_pixels=None):
+    """Reads only the header: format and size, no pixels yet. JPEG is
+    decoded reduced (draft), so it may have up to `max_pixels`; PNG and WebP
+    are decoded in full, so they may have only `max_full_pixels`."""
     try:
         image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -83,7 +86,45 @@ def _open(data, max_pixels):
         raise UploadError(_("Berkas bukan foto JPG, PNG atau WebP. Pilih foto lain."))
     if image.width * image.height > max_pixels:
         raise _too_many_pixels(max_pixels)
+    if image.format != "JPEG" and max_full_pixels and image.width * image.height > max_full_pixels:
+        raise _too_many_pixels(max_full_pixels)
     return image
+
+
+# Decodes at once per worker process: each may hold a full PNG/WebP
+# (UPLOAD_MAX_PIXELS_FULL_DECODE x 4 bytes) plus its reduced copy, so the
+# worker's peak memory is bounded by this count, not by how many uploads
+# arrive together. Built on first use from UPLOAD_DECODES_AT_ONCE.
+_DECODE_SLOTS = {}
+_DECODE_SLOTS_LOCK = threading.Lock()
+
+
+def _decode_slots():
+    count = max(1, int(current_app.config.get("UPLOAD_DECODES_AT_ONCE") or 1))
+    with _DECODE_SLOTS_LOCK:
+        return _DECODE_SLOTS.setdefault(count, threading.BoundedSemaphore(count))
+
+
+def _release_memory():
+    """Gives freed decode buffers back to the system (glibc keeps them in its
+    arenas otherwise: the worker would stay at its peak)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_libc():
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _load_libc()
 
 
 def _to_rgb(image):
@@ -104,15 +145,31 @@ def process_image(source) -> bytes:
     max_pixels = config["UPLOAD_MAX_PIXELS"]
     max_side = config["UPLOAD_MAX_SIDE"]
     data = _read_limited(source, config["UPLOAD_MAX_BYTES"])
-    image = _open(data, max_pixels)
+    image = _open(data, max_pixels, config.get("UPLOAD_MAX_PIXELS_FULL_DECODE"))
+    slots = _decode_slots()
+    if not slots.acquire(timeout=config.get("UPLOAD_DECODE_WAIT_SECONDS", 20)):
+        raise UploadError(_("Server sedang memproses banyak foto. Tunggu sebentar lalu kirim lagi."))
+    try:
+        return _reencode(image, max_side)
+    finally:
+        del image
+        slots.release()
+        _release_memory()
+
+
+def _reencode(image, max_side):
     try:
         if image.format == "JPEG":
             # Decode big JPEGs at 1/2, 1/4 or 1/8 scale: far less memory.
             image.draft("RGB", (max_side, max_side))
         image.load()
-        image = ImageOps.exif_transpose(image)
-        image = _to_rgb(image)
+        ImageOps.exif_transpose(image, in_place=True)  # no full-size copy
+        # Shrink before flattening (only the small copy is converted) where
+        # resizing keeps quality; palette and 16-bit images are converted first.
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = _to_rgb(image)
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        image = _to_rgb(image)
         # convert() copies .info; JPEG save would write its comment back out.
         image.info = {}
         out = io.BytesIO()
