@@ -86,7 +86,8 @@ def test_the_front_refuses_malformed_requests_with_400(served):
     """Item 10: no Host on HTTP/1.1, a bad chunk size, bare-LF chunk lines."""
     port = int(served["url"].rsplit(":", 1)[1])
     for raw in (b"GET / HTTP/1.1\r\n\r\n",
-                b"POST /bahasa HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+                b"POST /bahasa HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"zz\r\nab\r\n0\r\n\r\n",
                 b"POST /bahasa HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\n0\n\n"):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(raw)
