@@ -18,10 +18,11 @@ on when TESTING, else off). huey's delayed retries never fire in that mode,
 so there every attempt counts as the last one.
 """
 
+import logging
 import os
 
 from flask import current_app
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 QUEUE_NAME = "cekbansos"
 
@@ -33,7 +34,12 @@ def _create_huey(app):
     # No result store: nothing waits for a task's return value.
     options = {"results": False, "immediate": bool(immediate)}
     if app.config.get("REDIS_URL"):
-        return RedisHuey(QUEUE_NAME, url=app.config["REDIS_URL"], **options)
+        import redis
+
+        # Short connect timeout: a page never hangs on a Redis that is down.
+        pool = redis.ConnectionPool.from_url(app.config["REDIS_URL"], socket_connect_timeout=1,
+                                             socket_timeout=5)
+        return RedisHuey(QUEUE_NAME, connection_pool=pool, **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
     from .db import private_file
 
@@ -53,7 +59,17 @@ def _register_tasks(app, huey):
         with app.app_context():
             mail.deliver(raw, final=huey.immediate or not task.retries)
 
-    return {"deliver_mail": deliver_mail}
+    @huey.periodic_task(crontab(minute="*"))
+    def flush_pending_mail():
+        """Queues mail kept while the queue was unreachable (it runs only
+        when the queue works again)."""
+        from . import mail
+
+        consumer_log_filter.recovered()
+        with app.app_context():
+            mail.flush_pending()
+
+    return {"deliver_mail": deliver_mail, "flush_pending_mail": flush_pending_mail}
 
 
 def init_app(app):
@@ -62,9 +78,63 @@ def init_app(app):
     app.extensions["huey_tasks"] = _register_tasks(app, huey)
 
 
+def queue_reachable(app=None) -> bool:
+    """Whether jobs can be queued now: always for the SQLite queue and in
+    immediate mode, a PING for Redis. For /healthz and for telling a person
+    their code is delayed."""
+    app = app or current_app
+    huey = app.extensions["huey"]
+    if huey.immediate or not app.config.get("REDIS_URL"):
+        return True
+    try:
+        return bool(huey.storage.conn.ping())
+    except Exception:  # noqa: BLE001 - any Redis error means "not reachable"
+        return False
+
+
 def enqueue(name: str, *args) -> None:
     """Runs the current app's task `name`: now in immediate mode, else in the consumer."""
     current_app.extensions["huey_tasks"][name](*args)
+
+
+class QueueDownOnce(logging.Filter):
+    """For the consumer's log: with Redis down huey logs "Error reading from
+    queue" with a traceback every second. The first such error is logged in
+    one line; the rest are dropped until the queue works again (the
+    every-minute flush_pending_mail task runs only then and calls
+    recovered())."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = False
+
+    def filter(self, record):
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not _is_connection_error(exc):
+            return True
+        if self.down:
+            return False
+        self.down = True
+        record.msg = f"{record.getMessage()}: {type(exc).__name__}; job queue (Redis) unreachable, " \
+                     "repeats are not logged until it works again"
+        record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+    def recovered(self):
+        if self.down:
+            self.down = False
+            logging.getLogger("huey.consumer").warning("job queue (Redis) reachable again")
+
+
+def _is_connection_error(exc):
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(exc, (redis.ConnectionError, redis.TimeoutError, ConnectionError))
+
+
+consumer_log_filter = QueueDownOnce()
 
 
 def __getattr__(name):
@@ -74,5 +144,6 @@ def __getattr__(name):
     from . import create_app
 
     queue = create_app().extensions["huey"]
+    logging.getLogger("huey.consumer").addFilter(consumer_log_filter)
     globals()["huey"] = queue
     return queue

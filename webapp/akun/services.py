@@ -195,7 +195,8 @@ def set_password(account, password):
 
 
 def send_code(account, purpose):
-    """Issues a code and e-mails it. Raises codes.TooSoon."""
+    """Issues a code and e-mails it. Raises codes.TooSoon. Returns False when
+    the mail queue is unreachable: the code is kept and sent later."""
     from ..mail import send_mail
 
     code = codes.issue_code(account, purpose)
@@ -208,7 +209,7 @@ def send_code(account, purpose):
     body = "\n\n".join([intro, code, _("Kode berlaku 10 menit dan hanya dapat dipakai sekali. "
                                        "Jangan berikan kode ini kepada siapa pun, termasuk petugas."),
                         _("Jika Anda tidak memintanya, abaikan e-mail ini.")])
-    send_mail(account.email, subject, body)
+    return send_mail(account.email, subject, body)
 
 
 def confirm_email(account, typed):

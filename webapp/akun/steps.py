@@ -17,8 +17,11 @@ KIND_LABELS = {"ktp": lambda: _("Foto KTP"), "selfie": lambda: _("Swafoto sambil
 
 
 def _code_page(form, status=200, notice=None):
+    from ..tasks import queue_reachable
+
     return render("akun/verifikasi.html", "content", status=status, form=form,
-                  errors=errors_of(form), notice=notice, account=current_account())
+                  errors=errors_of(form), notice=notice, account=current_account(),
+                  delayed=not queue_reachable())
 
 
 @bp.get("/verifikasi")
@@ -40,8 +43,9 @@ def verifikasi_kirim():
         return redirect(url_for("akun.foto"))
     if "kirim_ulang" in request.form:
         try:
-            services.send_code(account, codes.VERIFY)
-            notice = _("Kode baru sudah dikirim ke e-mail Anda. Kode lama tidak berlaku lagi.")
+            sent = services.send_code(account, codes.VERIFY)
+            notice = (_("Kode baru sudah dikirim ke e-mail Anda. Kode lama tidak berlaku lagi.") if sent
+                      else None)  # the page says the code is delayed
         except codes.TooSoon as exc:
             notice = _("Tunggu %(n)d detik sebelum meminta kode baru.", n=exc.wait_seconds)
         return _code_page(CodeForm(formdata=None), notice=notice)
