@@ -8,6 +8,12 @@ from ..forms import MaxChars, Required, clean_text
 from . import checks
 
 
+def _trim(value):
+    """Only surrounding spaces go: a control character (a NUL byte) silently
+    removed would make a different address; checks.email refuses it instead."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _raw(value):
     """Passwords keep their spaces; only a NUL byte (never typed) goes."""
     return value.replace("\x00", "") if isinstance(value, str) else value
@@ -33,7 +39,7 @@ class RegisterForm(FlaskForm):
     hp = StringField(_l("Nomor HP"), filters=[clean_text], validators=[
         Required(_l("Masukkan nomor HP, contoh 0812 3456 7890.")),
         MaxChars(30, _l("Nomor HP terlalu panjang.")), checks.phone])
-    email = StringField(_l("E-mail"), filters=[clean_text], validators=[
+    email = StringField(_l("E-mail"), filters=[_trim], validators=[
         Required(_l("Masukkan alamat e-mail, contoh nama@contoh.id.")),
         MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
     password = PasswordField(_l("Kata sandi"), filters=[_raw], validators=[checks.password])
@@ -62,7 +68,7 @@ class LoginForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = StringField(_l("E-mail"), filters=[clean_text], validators=[
+    email = StringField(_l("E-mail"), filters=[_trim], validators=[
         Required(_l("Masukkan alamat e-mail akun Anda.")),
         MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
 
