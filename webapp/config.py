@@ -70,6 +70,12 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
+    # Encryption at rest (webapp.crypto): the keyring file, outside instance/
+    # and outside backups (None: "<instance>-keys/keyring" beside instance/),
+    # or the keys themselves (FLASK_ENCRYPTION_KEYS, comma-separated base64).
+    ENCRYPTION_KEY_FILE = None
+    ENCRYPTION_KEYS = None
+
     # Uploaded photos. None: <instance>/uploads.
     UPLOAD_FOLDER = None
     # Per file; MAX_CONTENT_LENGTH above already answers 413 for a whole request.
