@@ -12,10 +12,10 @@ from flask_smorest import abort
 from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException
 
+from ..captcha.messages import captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
-from ..cek.views import _CAPTCHA_MESSAGES
 from ..forms import check_fields
 from ..petugas.scope import under
 from ..registry.models import Enrollment, Household, Person, Region
@@ -184,7 +184,7 @@ def _check_captcha(token, reply):
     try:
         verify(token, reply)
     except CaptchaError as exc:
-        abort(400, code=CAPTCHA_CODES[exc.reason], message=_CAPTCHA_MESSAGES[exc.reason]())
+        abort(400, code=CAPTCHA_CODES[exc.reason], message=captcha_message(exc.reason, "image"))
 
 
 @bp.route("/cek", methods=["POST"])
