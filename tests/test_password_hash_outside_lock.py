@@ -21,7 +21,7 @@ def _other_writer_can_write(app):
 
     def write():
         with app.app_context():
-            with atomic_write():
+            with atomic_write("another-writer"):
                 pass
             flask_db.database.close()
         done.set()

@@ -321,6 +321,7 @@ def send_image(name: str, download_name: str | None = None):
     filename = download_name if download_name and _FILE.fullmatch(download_name) else name.split("/")[1]
     response = send_file(io.BytesIO(data), mimetype="image/jpeg", conditional=False, etag=False, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
