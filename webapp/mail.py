@@ -102,7 +102,7 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     try:
         tasks.enqueue("deliver_mail", raw)
     except Exception as exc:  # noqa: BLE001 - whatever the queue's storage raises, the message must be kept
-        write_atomic(pending_dir(), _eml_name(), raw)
+        write_atomic(pending_dir(), _pending_name(), raw)
         if not _queue_down["reported"]:
             _queue_down["reported"] = True
             log.error("job queue unreachable (%s): mail kept in %s and queued when it works again; "
@@ -159,9 +159,9 @@ def outbox_dir() -> str:
     return os.path.join(current_app.instance_path, OUTBOX)
 
 
-def _eml_name(suffix=""):
+def _pending_name():
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
-    return f"{stamp}-{secrets.token_hex(4)}{suffix}.eml"
+    return f"{stamp}-{secrets.token_hex(4)}.eml"
 
 
 def _send_smtp(raw, config):
