@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError
 
-from webapp import crypto, create_app, storage, tasks, uploads, voices
+from webapp import create_app, crypto, storage, tasks, uploads, voices
 from webapp.akun.models import PHOTOS, Photo
 from webapp.db import atomic_write, close_all, flask_db
 
