@@ -92,7 +92,7 @@ def _nginx_conf(tmp, port, upstreams):
     upstream = re.search(r"upstream cekbansos \{.*?\n\}", text, re.S).group(0)
     servers = "".join(f"    server {u};\n" for u in upstreams)
     upstream = re.sub(r"\n    server [^\n]*;", "", upstream).replace("{\n", "{\n" + servers, 1)
-    block = re.search(r"server \{\s*listen 443.*?\n\}", text, re.S).group(0)
+    block = re.search(r"server \{\s*(?:#[^\n]*\n\s*)*listen 443.*?\n\}", text, re.S).group(0)
     block = re.sub(r"listen 443[^;]*;", f"listen 127.0.0.1:{port};", block)
     block = re.sub(r"\n\s*(http2 on|ssl_certificate(_key)?\s[^;]*);", "", block)
     block = block.replace("client_max_body_size", "add_header X-Upstream $upstream_addr always;\n"
