@@ -46,17 +46,18 @@ $(MO): %.mo: %.po | .make-runtime
 setup: .make-runtime $(MO)
 	$(BIN)/flask setup
 
-# The job queue's consumer (e-mail, imports, periodic jobs) runs beside
-# gunicorn and is stopped, by its own pid, when gunicorn ends. With testing
-# switches (FLASK_TESTING, FLASK_HUEY_IMMEDIATE) jobs run inline and no
-# consumer is started (huey would refuse one).
+# nginx on PORT buffers requests and holds idle/slow connections, gunicorn
+# behind it on PORT+1 (deploy/serve.sh). The job queue's consumer (e-mail,
+# imports, periodic jobs) runs beside them and is stopped, by its own pid,
+# when they end. With testing switches (FLASK_TESTING, FLASK_HUEY_IMMEDIATE)
+# jobs run inline and no consumer is started (huey would refuse one).
 run: .make-system setup
 	@echo "Cek Bansos Lite: http://127.0.0.1:$(PORT)"
 	@if $(BIN)/flask antrean --perlu-konsumen; then \
 	  $(BIN)/huey_consumer webapp.tasks.huey --workers 2 & consumer=$$!; \
 	  trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT; \
 	else echo "Tugas berjalan langsung (mode testing): konsumen antrean tidak dijalankan."; fi; \
-	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	PORT=$(PORT) BIN=$(BIN) deploy/serve.sh
 
 # The whole suite on SQLite (with the browser tests), then again on PostgreSQL
 # when it is reachable — always under CI=true, where an unreachable server fails.

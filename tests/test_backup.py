@@ -28,12 +28,18 @@ def test_backup_then_restore_on_a_fresh_instance(app, runner, tmp_path):
 
     result = runner.invoke(args=["backup", "--out", str(archive)])
     assert result.exit_code == 0, result.output
-    with tarfile.open(archive) as tar:
+    assert "flask restore" in result.output and "keyring" in result.output
+    plain = tmp_path / "plain.tar.gz"
+    with app.app_context(), open(archive, "rb") as src, open(plain, "wb") as out:
+        from webapp import crypto
+        crypto.unseal_stream(src, out)
+    with tarfile.open(plain) as tar:
         assert {"database.sqlite3", "manifest.json", "uploads/ktp/abc.jpg"} <= set(tar.getnames())
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    other = create_app(_config(fresh))
+    # As the restore instructions say: the original installation's keyring.
+    other = create_app(_config(fresh, ENCRYPTION_KEY_FILE=str(tmp_path / "instance-keys" / "keyring")))
     restored = other.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
     assert restored.exit_code == 0, restored.output
     assert "integrity_check ok" in restored.output

@@ -11,6 +11,7 @@ Needs root (ip netns), nginx, PostgreSQL and Redis; under CI=true a missing
 one fails instead of skipping. Runs in the SQLite pass of `make test` only
 (it brings its own PostgreSQL database either way)."""
 
+import base64
 import io
 import os
 import re
@@ -38,6 +39,12 @@ from .test_petugas_support import DESA, KK, NIK, OFFICER_PASSWORD, WIFE_NIK, jpe
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "two-hosts-shared-secret-key-for-the-test"
+# One keyring for both hosts (webapp.crypto): a photo or TOTP secret sealed on
+# one host opens on the other. Made per run.
+KEYS = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+# One keyring for both hosts (webapp.crypto): a photo or TOTP secret sealed on
+# one host opens on the other. Made per run, never written into a repository.
+KEYS = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
 REDIS_DB = 10 + os.getpid() % 6  # a database of its own: no other test's queue meets this consumer
 # Journey steps allowed to fail, with the reason (none: every step must pass
 # now that uploads, the import file, the queue and the outbox are shared).
@@ -85,7 +92,7 @@ def _nginx_conf(tmp, port, upstreams):
     upstream = re.search(r"upstream cekbansos \{.*?\n\}", text, re.S).group(0)
     servers = "".join(f"    server {u};\n" for u in upstreams)
     upstream = re.sub(r"\n    server [^\n]*;", "", upstream).replace("{\n", "{\n" + servers, 1)
-    block = re.search(r"server \{\s*listen 443.*?\n\}", text, re.S).group(0)
+    block = re.search(r"server \{\s*(?:#[^\n]*\n\s*)*listen 443.*?\n\}", text, re.S).group(0)
     block = re.sub(r"listen 443[^;]*;", f"listen 127.0.0.1:{port};", block)
     block = re.sub(r"\n\s*(http2 on|ssl_certificate(_key)?\s[^;]*);", "", block)
     block = block.replace("client_max_body_size", "add_header X-Upstream $upstream_addr always;\n"
@@ -144,7 +151,8 @@ class Hosts:
 
 def _app_config(place, database_url, redis_url, smtp_port):
     return "\n".join([
-        f"SECRET_KEY = {SECRET!r}", f"DATABASE_URL = {database_url!r}", f"REDIS_URL = {redis_url!r}",
+        f"SECRET_KEY = {SECRET!r}", f"ENCRYPTION_KEYS = {KEYS!r}", f"DATABASE_URL = {database_url!r}",
+        f"REDIS_URL = {redis_url!r}",
         "TESTING = True  # for CAPTCHA_TEST_ANSWER only", "HUEY_IMMEDIATE = False",
         f"CAPTCHA_TEST_ANSWER = {CAPTCHA!r}", "RATELIMIT_ENABLED = False", "TRUSTED_PROXY_COUNT = 1",
         f"SMTP_HOST = {place.gateway!r}", f"SMTP_PORT = {smtp_port}", "CACHE_CHECK_SECONDS = 1",
@@ -161,7 +169,8 @@ def _prepare_database(database_url, instance):
 
     from .test_petugas_support import citizen, create_officer
 
-    app = create_app({"SECRET_KEY": SECRET, "INSTANCE_PATH": str(instance), "DATABASE_URL": database_url,
+    app = create_app({"SECRET_KEY": SECRET, "ENCRYPTION_KEYS": KEYS, "INSTANCE_PATH": str(instance),
+                      "DATABASE_URL": database_url,
                       "TESTING": True})
     with app.app_context():
         create_schema()

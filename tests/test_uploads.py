@@ -173,7 +173,9 @@ def test_store_writes_complete_file_under_random_name(ctx):
     assert root == os.path.join(ctx.instance_path, "uploads")
     assert _files(root) == sorted([first, second])  # no temp file left behind
     with open(uploads.path_of(first), "rb") as f:
-        assert f.read() == data
+        on_disk = f.read()
+    assert on_disk != data and data[:12] not in on_disk  # sealed at rest (webapp.crypto)
+    assert uploads.read(first) == data
     assert os.stat(uploads.path_of(first)).st_mode & 0o077 == 0
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, cacheversion, db, errors, i18n, logs, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
+from . import assets, cacheversion, crypto, db, errors, i18n, logs, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     _require_secret_key(app)
     _check_config(app)
+    crypto.init_app(app)
 
     logs.init_app(app)  # first: every later hook logs with the request id
 
@@ -101,6 +102,7 @@ def create_app(test_config=None):
     from .bahasa import bp as bahasa_bp
     from .captcha.views import bp as captcha_bp
     from .cek.views import bp as cek_bp
+    from .crypto_cli import kunci_group
     from .health import bp as health_bp
     from .kompat.views import bp as kompat_bp
     from .petugas.setup import init_app as petugas_init
@@ -121,6 +123,7 @@ def create_app(test_config=None):
     app.register_blueprint(akun_bp)
     kiosk.init_app(app)
     app.cli.add_command(akun_group)
+    app.cli.add_command(kunci_group)
     petugas_init(app)
     from .api import init_app as api_init
 

@@ -1,19 +1,16 @@
 """The language switch: a POST form in the footer, so it works without
 JavaScript and changes nothing on a GET."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, request, session, url_for
+
+from .akun.session import safe_next
 
 bp = Blueprint("bahasa", __name__)
 
 
 def _local(target):
-    """Only a path on this site: never an open redirect."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not (target or "").startswith("/") or target.startswith("//"):
-        return url_for("cek.index")
-    return target
+    """Only a path on this site: never an open redirect, never a 500."""
+    return safe_next(target) or url_for("cek.index")
 
 
 @bp.post("/bahasa")

@@ -88,12 +88,25 @@ class Defaults:
     # works too), or "database", rows of the app's database (PostgreSQL for
     # several hosts), written in the same transaction as the row naming them.
     UPLOAD_STORAGE = "local"
+
+    # Encryption at rest (webapp.crypto): the keyring file, outside instance/
+    # and outside backups (None: "<instance>-keys/keyring" beside instance/),
+    # or the keys themselves (FLASK_ENCRYPTION_KEYS, comma-separated base64).
+    ENCRYPTION_KEY_FILE = None
+    ENCRYPTION_KEYS = None
+
     # Uploaded photos. None: <instance>/uploads.
     UPLOAD_FOLDER = None
     # Per file; MAX_CONTENT_LENGTH above already answers 413 for a whole request.
     UPLOAD_MAX_BYTES = 8 * 1024 * 1024
     # Checked on the header before any pixel is decoded (decompression bombs).
     UPLOAD_MAX_PIXELS = 40_000_000
+    # PNG and WebP cannot be decoded reduced as JPEG is: their cap is lower
+    # (12 MP ~ 48 MB decoded), and each worker decodes at most this many
+    # photos at once (others wait up to UPLOAD_DECODE_WAIT_SECONDS).
+    UPLOAD_MAX_PIXELS_FULL_DECODE = 12_000_000
+    UPLOAD_DECODES_AT_ONCE = 2
+    UPLOAD_DECODE_WAIT_SECONDS = 25  # below nginx proxy_read_timeout (35 s)
     # Long side of the stored JPEG: a KTP stays readable, the file stays small.
     UPLOAD_MAX_SIDE = 1600
 

@@ -83,10 +83,23 @@ def database_for(app):
                 options["prepare_threshold"] = None
         return connect(url, **options)
     path = os.path.join(app.instance_path, app.config["SQLITE_FILENAME"])
+    private_file(path)
     # A pooled connection may be checked out by another thread later (one at a
     # time), so SQLite's same-thread guard must be off.
     return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=size, stale_timeout=stale,
                                 check_same_thread=False)
+
+
+def private_file(path):
+    """Makes `path` (an SQLite file) exist with mode 0600 before SQLite opens
+    it: SQLite creates its -wal and -shm files with the same mode, so none of
+    them is readable by other users (they hold every NIK, phone, password
+    hash). An existing file keeps its content and is narrowed to 0600."""
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, 0o600)
 
 
 def close_all(db=None):
@@ -185,7 +198,7 @@ def create_schema():
 
 
 def init_app(app):
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config["DATABASE"] = database_for(app)
     flask_db.init_app(app)
     app.cli.add_command(init_db_command)

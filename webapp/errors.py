@@ -46,9 +46,20 @@ def stale_form_message():
     return _("Halaman ini sudah terlalu lama terbuka. Periksa isian Anda lalu kirim lagi.")
 
 
+def _too_many_parts():
+    """A 413 for a request within the size limit: werkzeug refused it for
+    having too many form parts (max_form_parts), not for its size."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return bool(limit) and request.content_length is not None and request.content_length <= limit
+
+
 def render_error(code, text=None):
     title, default = _messages().get(code, (_("Terjadi kesalahan"), ""))
     text = text or default
+    if code == 413 and _too_many_parts():
+        title = _("Formulir terlalu banyak bagian")
+        text = _("Formulir yang dikirim berisi terlalu banyak kolom atau berkas sekaligus. "
+                 "Kirim dari halaman di situs ini, satu foto setiap kali.")
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 

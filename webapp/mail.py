@@ -12,6 +12,10 @@ deliver() runs there, in the consumer (or inline when HUEY_IMMEDIATE):
 - SMTP_HOST not set (the embedded default): the message is kept in the
   outbox and a warning says which entry.
 - The queue itself failing (Redis down, disk full) also ends in the outbox.
+- The queue unreachable (Redis down): the message waits in outbox/pending/ on
+  this host, one log line says so (not one per message), the person is told
+  the code is delayed (tasks.queue_reachable()), and it is queued when the
+  queue works again.
 
 The outbox is the database table mail_outbox, not a folder: whichever host's
 consumer handled a message, every host (and pg_dump) sees it. `flask outbox`
@@ -22,6 +26,8 @@ bodies carry one-time codes (SECURITY.md 25).
 """
 
 import logging
+import os
+import secrets
 import smtplib
 import ssl
 from datetime import UTC, datetime
@@ -56,6 +62,10 @@ class OutboxMail(BaseModel):
         table_name = "mail_outbox"
 
 
+OUTBOX = "outbox"
+PENDING = "pending"
+
+
 class MailDeliveryError(Exception):
     """One SMTP attempt failed; the queue will try again."""
 
@@ -77,15 +87,65 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Queues one plain-text message; returns at once. Raises ValueError for
-    a header with a line break (header injection), nothing else."""
+# Whether this process has already said the queue is unreachable: said once,
+# not per message, and again only after it worked in between.
+_queue_down = {"reported": False}
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Queues one plain-text message; returns at once: True when queued,
+    False when the queue is unreachable (Redis down) and the message was kept
+    in outbox/pending/ to be queued when it works again (flush_pending, every
+    minute in the consumer, and at the next message queued). Raises
+    ValueError for a header with a line break (header injection)."""
     raw = build_message(to, subject, body).as_bytes()
     try:
         tasks.enqueue("deliver_mail", raw)
-    except Exception:  # noqa: BLE001 - whatever the queue's storage raises, the message must be kept
-        path = write_outbox(raw, undelivered=True)
-        log.exception("mail could not be queued; kept in %s", path)
+    except Exception as exc:  # noqa: BLE001 - whatever the queue's storage raises, the message must be kept
+        write_atomic(pending_dir(), _pending_name(), raw)
+        if not _queue_down["reported"]:
+            _queue_down["reported"] = True
+            log.error("job queue unreachable (%s): mail kept in %s and queued when it works again; "
+                      "further messages are kept without another log line", type(exc).__name__,
+                      pending_dir())
+        return False
+    if _queue_down["reported"]:
+        _queue_down["reported"] = False
+        log.warning("job queue reachable again")
+    flush_pending()
+    return True
+
+
+def pending_dir() -> str:
+    return os.path.join(outbox_dir(), PENDING)
+
+
+def flush_pending() -> int:
+    """Queues the messages kept while the queue was unreachable, oldest
+    first; stops at the first failure. Returns how many were queued."""
+    folder = pending_dir()
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".eml"))
+    except FileNotFoundError:
+        return 0
+    queued = 0
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            continue  # another worker took it
+        try:
+            tasks.enqueue("deliver_mail", raw)
+        except Exception:  # noqa: BLE001 - still unreachable: keep it for the next try
+            return queued
+        os.remove(path)
+        queued += 1
+    if queued:
+        _queue_down["reported"] = False
+        log.warning("job queue reachable again: %d kept message(s) queued", queued)
+    return queued
 
 
 def write_outbox(raw: bytes, undelivered: bool = False) -> str:
@@ -93,6 +153,15 @@ def write_outbox(raw: bytes, undelivered: bool = False) -> str:
     a label for the log ("outbox #12"), never the recipient."""
     row = OutboxMail.create(raw=raw, undelivered=undelivered)
     return f"outbox #{row.id}"
+
+
+def outbox_dir() -> str:
+    return os.path.join(current_app.instance_path, OUTBOX)
+
+
+def _pending_name():
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return f"{stamp}-{secrets.token_hex(4)}.eml"
 
 
 def _send_smtp(raw, config):

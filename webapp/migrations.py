@@ -91,8 +91,24 @@ def m002_accounts_without_email(db, migrator):
         db.create_tables([Notice, SmsSent], safe=True)
 
 
+def m002_sealed_totp_secrets(db, migrator):
+    """Encryption at rest (issue 14): officer_profile.totp_secret becomes a
+    text column holding the secret sealed with the installation key."""
+    from peewee import TextField
+
+    from . import crypto
+
+    if not isinstance(migrator, SqliteMigrator):
+        migrate(migrator.alter_column_type("officer_profile", "totp_secret", TextField()))
+    rows = db.execute_sql("SELECT id, totp_secret FROM officer_profile").fetchall()
+    for row_id, secret in rows:
+        if secret and not secret.startswith("enc:"):
+            db.execute_sql("UPDATE officer_profile SET totp_secret = %s WHERE id = %s".replace(
+                "%s", db.param), (crypto.seal_text(secret), row_id))
+
+
 MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields,
-              m016b_evidence_responses_officers, m002_accounts_without_email]
+              m016b_evidence_responses_officers, m002_accounts_without_email, m002_sealed_totp_secrets]
 
 
 class SchemaMigration(Model):

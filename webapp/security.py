@@ -29,8 +29,11 @@ def set_headers(response):
     h.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
     if current_app.config["HTTPS"]:
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint and not request.endpoint.endswith("static") and "Cache-Control" not in h:
+    static = bool(request.endpoint) and request.endpoint.endswith("static") and response.status_code < 400
+    if not static and "Cache-Control" not in h:
         # Pages may carry a captcha or personal data: never from a shared cache.
+        # Error pages (404/405 have no endpoint) too: a shared cache must not
+        # keep them.
         h["Cache-Control"] = "no-store"
     return response
 

@@ -89,7 +89,12 @@ def _create_huey(app):
     options = {"results": False, "immediate": immediate(app)}
     kind = storage_kind(app)
     if kind == "redis":
-        return RedisHuey(QUEUE_NAME, url=app.config["REDIS_URL"], **options)
+        import redis
+
+        # Short connect timeout: a page never hangs on a Redis that is down.
+        pool = redis.ConnectionPool.from_url(app.config["REDIS_URL"], socket_connect_timeout=1,
+                                             socket_timeout=5)
+        return RedisHuey(QUEUE_NAME, connection_pool=pool, **options)
     if kind == "sql" and not options["immediate"]:
         # On the app's own pooled database: a web worker's enqueue uses the
         # request's connection (inside a transaction it commits with it).
@@ -99,6 +104,9 @@ def _create_huey(app):
         return Huey(QUEUE_NAME, storage_class=SqlStorage, database=app.config["DATABASE"],
                     create_tables=False, **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
+    from .db import private_file
+
+    private_file(filename)  # queued mail holds one-time codes
     return SqliteHuey(QUEUE_NAME, filename=filename, **options)
 
 
@@ -132,8 +140,18 @@ def _register_tasks(app, huey):
         with app.app_context():
             sms.deliver(number, text, final=huey.immediate or not task.retries)
 
+    @huey.periodic_task(crontab(minute="*"))
+    def flush_pending_mail():
+        """Queues mail kept while the queue was unreachable (it runs only
+        when the queue works again)."""
+        from . import mail
+
+        consumer_log_filter.recovered()
+        with app.app_context():
+            mail.flush_pending()
+
     return {"deliver_mail": deliver_mail, "deliver_sms": deliver_sms,
-            "objection_deadlines": objection_deadlines}
+            "objection_deadlines": objection_deadlines, "flush_pending_mail": flush_pending_mail}
 
 
 def claim(job: str, slot: str) -> bool:
@@ -222,6 +240,46 @@ def enqueue(name: str, *args) -> None:
     current_app.extensions["huey_tasks"][name](*args)
 
 
+class QueueDownOnce(logging.Filter):
+    """For the consumer's log: with Redis down huey logs "Error reading from
+    queue" with a traceback every second. The first such error is logged in
+    one line; the rest are dropped until the queue works again (the
+    every-minute flush_pending_mail task runs only then and calls
+    recovered())."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = False
+
+    def filter(self, record):
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not _is_connection_error(exc):
+            return True
+        if self.down:
+            return False
+        self.down = True
+        record.msg = f"{record.getMessage()}: {type(exc).__name__}; job queue (Redis) unreachable, " \
+                     "repeats are not logged until it works again"
+        record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+    def recovered(self):
+        if self.down:
+            self.down = False
+            logging.getLogger("huey.consumer").warning("job queue (Redis) reachable again")
+
+
+def _is_connection_error(exc):
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(exc, (redis.ConnectionError, redis.TimeoutError, ConnectionError))
+
+
+consumer_log_filter = QueueDownOnce()
+
+
 def __getattr__(name):
     # PEP 562: `huey_consumer webapp.tasks.huey` looks up this attribute.
     if name != "huey":
@@ -233,5 +291,6 @@ def __getattr__(name):
     if not logging.getLogger().handlers:  # not when a host process (a test run) has its own
         logging.config.dictConfig(logs.config(consumer=True))  # the web side: gunicorn.conf.py
     queue = create_app().extensions["huey"]
+    logging.getLogger("huey.consumer").addFilter(consumer_log_filter)
     globals()["huey"] = queue
     return queue

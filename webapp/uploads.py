@@ -14,16 +14,23 @@ default <instance>/uploads, or the database).
 """
 
 import contextlib
+import fcntl
 import io
+import logging
+import os
 import re
 import secrets
+import threading
 
-from flask import Response, abort, current_app, stream_with_context
+from cryptography.exceptions import InvalidTag
+from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import storage
+from . import crypto, storage
 from .storage import TEMP_SUFFIX, upload_root  # noqa: F401 - TEMP_SUFFIX: part of this module's interface
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 82
@@ -58,8 +65,10 @@ def _too_many_pixels(max_pixels):
                          "Perkecil foto lalu kirim lagi.", mp=max_pixels // 1_000_000))
 
 
-def _open(data, max_pixels):
-    """Reads only the header: format and size, no pixels yet."""
+def _open(data, max_pixels, max_full_pixels=None):
+    """Reads only the header: format and size, no pixels yet. JPEG is
+    decoded reduced (draft), so it may have up to `max_pixels`; PNG and WebP
+    are decoded in full, so they may have only `max_full_pixels`."""
     try:
         image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -71,7 +80,45 @@ def _open(data, max_pixels):
         raise UploadError(_("Berkas bukan foto JPG, PNG atau WebP. Pilih foto lain."))
     if image.width * image.height > max_pixels:
         raise _too_many_pixels(max_pixels)
+    if image.format != "JPEG" and max_full_pixels and image.width * image.height > max_full_pixels:
+        raise _too_many_pixels(max_full_pixels)
     return image
+
+
+# Decodes at once per worker process: each may hold a full PNG/WebP
+# (UPLOAD_MAX_PIXELS_FULL_DECODE x 4 bytes) plus its reduced copy, so the
+# worker's peak memory is bounded by this count, not by how many uploads
+# arrive together. Built on first use from UPLOAD_DECODES_AT_ONCE.
+_DECODE_SLOTS = {}
+_DECODE_SLOTS_LOCK = threading.Lock()
+
+
+def _decode_slots():
+    count = max(1, int(current_app.config.get("UPLOAD_DECODES_AT_ONCE") or 1))
+    with _DECODE_SLOTS_LOCK:
+        return _DECODE_SLOTS.setdefault(count, threading.BoundedSemaphore(count))
+
+
+def _release_memory():
+    """Gives freed decode buffers back to the system (glibc keeps them in its
+    arenas otherwise: the worker would stay at its peak)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_libc():
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _load_libc()
 
 
 def _to_rgb(image):
@@ -92,15 +139,31 @@ def process_image(source) -> bytes:
     max_pixels = config["UPLOAD_MAX_PIXELS"]
     max_side = config["UPLOAD_MAX_SIDE"]
     data = _read_limited(source, config["UPLOAD_MAX_BYTES"])
-    image = _open(data, max_pixels)
+    image = _open(data, max_pixels, config.get("UPLOAD_MAX_PIXELS_FULL_DECODE"))
+    slots = _decode_slots()
+    if not slots.acquire(timeout=config.get("UPLOAD_DECODE_WAIT_SECONDS", 20)):
+        raise UploadError(_("Server sedang memproses banyak foto. Tunggu sebentar lalu kirim lagi."))
+    try:
+        return _reencode(image, max_side)
+    finally:
+        del image
+        slots.release()
+        _release_memory()
+
+
+def _reencode(image, max_side):
     try:
         if image.format == "JPEG":
             # Decode big JPEGs at 1/2, 1/4 or 1/8 scale: far less memory.
             image.draft("RGB", (max_side, max_side))
         image.load()
-        image = ImageOps.exif_transpose(image)
-        image = _to_rgb(image)
+        ImageOps.exif_transpose(image, in_place=True)  # no full-size copy
+        # Shrink before flattening (only the small copy is converted) where
+        # resizing keeps quality; palette and 16-bit images are converted first.
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = _to_rgb(image)
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        image = _to_rgb(image)
         # convert() copies .info; JPEG save would write its comment back out.
         image.info = {}
         out = io.BytesIO()
@@ -122,11 +185,13 @@ def _check_folder(folder):
 
 
 def store(data: bytes, folder: str) -> str:
-    """Saves a processed image under a random name; returns "folder/name.jpg".
-    With the database backend, inside a transaction the file is part of it."""
+    """Saves a processed image under a random name, sealed with the
+    installation key (webapp.crypto: the one point upload bytes are written);
+    returns "folder/name.jpg". With the database backend, inside a
+    transaction the file is part of it."""
     _check_folder(folder)
     name = f"{folder}/{secrets.token_urlsafe(24)}.jpg"
-    storage.backend().put(name, data)
+    storage.backend().put(name, crypto.seal(data))
     return name
 
 
@@ -145,15 +210,59 @@ def path_of(name: str) -> str:
     return storage.LocalStorage(upload_root()).path(_checked(name))
 
 
-def read(name: str) -> bytes:
-    """A stored file's bytes; FileNotFoundError when it is not there."""
-    return storage.backend().get(_checked(name))
+LOCK_FILE = "uploads.lock"  # in the instance folder
+DEFERRED = ".deleted"
+
+
+@contextlib.contextmanager
+def frozen(exclusive: bool):
+    """The lock between deletions and `flask backup`'s snapshot. The backup
+    holds it exclusively while it copies the database and links every file;
+    a deletion meanwhile does not wait: it moves the file aside (DEFERRED)
+    and the backup both keeps it and then removes it. Yields True when held."""
+    fd = os.open(os.path.join(current_app.instance_path, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH | fcntl.LOCK_NB)
+            held = True
+        except BlockingIOError:
+            held = False
+        yield held
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def delete(name: str) -> None:
-    """Removes a stored file; a missing file or an invalid name is not an error."""
+    """Removes a stored file; a missing file or an invalid name is not an
+    error. While a backup takes its snapshot the file is moved aside for it
+    instead (see frozen())."""
     with contextlib.suppress(FileNotFoundError):
-        storage.backend().delete(_checked(name))
+        backend = storage.backend()
+        if backend.transactional:  # the database: a backup copies it in one snapshot
+            backend.delete(_checked(name))
+            return
+        path = path_of(name)
+        with frozen(exclusive=False) as free:
+            if free:
+                os.remove(path)
+                return
+            aside = os.path.join(upload_root(), DEFERRED)
+            os.makedirs(aside, mode=0o700, exist_ok=True)
+            os.replace(path, os.path.join(aside, name.replace("/", "__")))
+
+
+def read(name: str) -> bytes:
+    """The stored image's bytes, decrypted (the one point upload bytes are
+    read back). Raises FileNotFoundError for a missing file or invalid name;
+    a file that does not open with the keyring is logged and reads as missing."""
+    data = storage.backend().get(_checked(name))
+    if not crypto.is_sealed(data):
+        return data  # stored before encryption at rest; `flask kunci putar` seals it
+    try:
+        return crypto.unseal(data)
+    except (crypto.KeyringError, InvalidTag, ValueError):
+        log.error("upload %s does not open with the keyring (changed or another key)", name)
+        raise FileNotFoundError(name) from None
 
 
 class _Changes:
@@ -203,18 +312,16 @@ def changes():
 
 def send_image(name: str, download_name: str | None = None):
     """The stored image as a response, for a view that has already checked
-    the person may see it. Streamed in chunks; never cached, never sniffed,
-    shown inline."""
-    backend = storage.backend()
+    the person may see it: decrypted only here, as it is sent. Never cached,
+    never sniffed, shown inline."""
     try:
-        size = backend.size(_checked(name))
-        pieces = backend.chunks(name)
+        data = read(name)
     except (FileNotFoundError, IsADirectoryError):
         abort(404)
     filename = download_name if download_name and _FILE.fullmatch(download_name) else name.split("/")[1]
-    response = Response(stream_with_context(pieces), mimetype="image/jpeg", direct_passthrough=True)
-    response.headers["Content-Length"] = str(size)
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", conditional=False, etag=False, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

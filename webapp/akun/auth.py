@@ -105,7 +105,11 @@ def lupa_kirim():
         with contextlib.suppress(codes.TooSoon):
             services.send_code(account, codes.RESET)
     reset = ResetForm(formdata=None, email=form.email.data)
-    return render("akun/lupa.html", "content", form=reset, errors=None, sent=True)
+    from ..tasks import queue_reachable
+
+    # Said whether or not the account exists: it reveals nothing.
+    return render("akun/lupa.html", "content", form=reset, errors=None, sent=True,
+                  delayed=not queue_reachable())
 
 
 @bp.post("/lupa-sandi/baru")

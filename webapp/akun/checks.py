@@ -80,6 +80,9 @@ def phone(form, field):
 
 
 def email(form, field):
+    if any(not ch.isprintable() for ch in field.data or ""):
+        _stop(_("Alamat e-mail berisi karakter tersembunyi yang tidak dapat dipakai. "
+                "Ketik ulang alamat e-mail Anda."))
     try:
         result = validate_email(field.data or "", check_deliverability=False)
     except EmailNotValidError:

@@ -9,6 +9,12 @@ from ..forms import MaxChars, Required, clean_text
 from . import checks
 
 
+def _trim(value):
+    """Only surrounding spaces go: a control character (a NUL byte) silently
+    removed would make a different address; checks.email refuses it instead."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _raw(value):
     """Passwords keep their spaces; only a NUL byte (never typed) goes."""
     return value.replace("\x00", "") if isinstance(value, str) else value
@@ -35,7 +41,7 @@ class RegisterForm(FlaskForm):
         Required(_l("Masukkan nomor HP, contoh 0812 3456 7890.")),
         MaxChars(30, _l("Nomor HP terlalu panjang.")), checks.phone])
     # Optional (issue #16): without it the account is checked by an officer.
-    email = StringField(_l("E-mail (boleh dikosongkan)"), filters=[clean_text], validators=[
+    email = StringField(_l("E-mail (boleh dikosongkan)"), filters=[_trim], validators=[
         Optional(), MaxChars(254, _l("Alamat e-mail terlalu panjang.")), checks.email])
     password = PasswordField(_l("Kata sandi"), filters=[_raw], validators=[checks.password])
     setuju = BooleanField(_l("Saya setuju data saya diproses untuk tujuan di atas"), validators=[
@@ -64,7 +70,7 @@ class LoginForm(FlaskForm):
 
 class ResetRequestForm(FlaskForm):
     # NIK or e-mail (issue #16): the code goes by e-mail and/or SMS.
-    email = StringField(_l("NIK atau e-mail"), filters=[clean_text], validators=[
+    email = StringField(_l("NIK atau e-mail"), filters=[_trim], validators=[
         Required(_l("Masukkan NIK atau alamat e-mail akun Anda.")),
         MaxChars(254, _l("NIK atau e-mail terlalu panjang."))])
 

@@ -92,11 +92,13 @@ def register_account(nik, no_kk, name, street, rt, rw, desa_code, phone, email, 
     e-mail is taken."""
     now = utcnow()
     email = (email or "").strip().lower() or None
+    # Hashing (scrypt, ~80 ms) before the transaction: no writer waits on it.
+    password_hash = hash_password(password)
     try:
         with atomic_write(f"nik:{nik}"):
             account = Account.create(nik=nik, no_kk=no_kk, name=name, street=street, rt=rt, rw=rw,
                                      desa=desa_code, phone=phone, email=email,
-                                     password_hash=hash_password(password), state=first_state(email),
+                                     password_hash=password_hash, state=first_state(email),
                                      consent_at=now, created_at=now, updated_at=now)
     except IntegrityError:
         taken = "nik" if Account.select().where(Account.nik == nik).exists() else "email"
@@ -124,22 +126,34 @@ def _throttle_key(identifier):
 def authenticate(identifier, password, now=None):
     """The account when identifier and password match. After MAX_FAILURES
     wrong tries the identifier is locked for LOCK_FOR, whether or not an
-    account exists; counters live in the database, shared by all workers."""
+    account exists; counters live in the database, shared by all workers.
+    The password is compared (scrypt, ~80 ms) outside any transaction; only
+    the counter update takes the write lock, and re-reads the counters there."""
     now = now or utcnow()
+    account = find_account(identifier)
+    if account is None:
+        row = LoginThrottle.get_or_none(LoginThrottle.key == _throttle_key(identifier))
+        locked = row.locked_until if row else None
+    else:
+        locked = account.locked_until
+    if locked and locked > now:
+        return SignIn(None, locked)
+    seen_hash = account.password_hash if account else _DUMMY_HASH
+    right = check_password_hash(seen_hash, password)
     with atomic_write(f"sign-in:{_throttle_key(identifier)}"):
-        account = find_account(identifier)
         if account is None:
             row, _created = LoginThrottle.get_or_create(key=_throttle_key(identifier))
             failures, locked = row.failures, row.locked_until
         else:
             # By NIK or by e-mail: the same account's counters, one at a time.
             db_lock(f"account:{account.id}")
-            account = Account.get_by_id(account.id)
+            account = Account.get_or_none(Account.id == account.id)
+            if account is None:
+                return SignIn(None)
             failures, locked = account.failed_logins, account.locked_until
         if locked and locked > now:
             return SignIn(None, locked)
-        right = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
-        if account is not None and right:
+        if account is not None and right and account.password_hash == seen_hash:
             Account.update(failed_logins=0, locked_until=None).where(Account.id == account.id).execute()
             return SignIn(account)
         failures += 1
@@ -211,7 +225,7 @@ def set_password(account, password):
 
 def send_code(account, purpose):
     """Issues a code and sends it (webapp.delivery picks e-mail or SMS).
-    Returns the channels used. Raises codes.TooSoon."""
+    Returns the channels that took it now (empty: delayed or none). Raises codes.TooSoon."""
     from .. import delivery
 
     code = codes.issue_code(account, purpose)

@@ -3,6 +3,7 @@ its session version and the sign-in time; never NIK, KK, role or codes."""
 
 import time
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, session, url_for
 
@@ -69,10 +70,20 @@ def current_account():
 
 
 def safe_next(target):
-    """Only paths on this site: no scheme, no host, no "//" or "\\" tricks."""
-    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+    """`target` when it is a path on this site, else None. Read as a browser
+    would: browsers drop tab/CR/LF anywhere in a URL and treat "\\" as "/",
+    so "/%09/evil.example" or "/\\evil.example" lead off-site. Any control
+    character, a scheme, a host or a path starting "//" is refused; the
+    result never holds a byte that cannot go in a Location header."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    seen = target.replace("\\", "/")
+    parts = urlsplit(seen)
+    if seen.startswith("//") or parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return target
 
 
 def login_required(view):

@@ -18,11 +18,12 @@ KIND_LABELS = {"ktp": lambda: _("Foto KTP"), "selfie": lambda: _("Swafoto sambil
 
 def _code_page(form, status=200, notice=None):
     from .. import delivery
+    from ..tasks import queue_reachable
 
     account = current_account()
     return render("akun/verifikasi.html", "content", status=status, form=form,
                   errors=errors_of(form), notice=notice, account=account,
-                  destination=delivery.code_destination(account))
+                  destination=delivery.code_destination(account), delayed=not queue_reachable())
 
 
 @bp.get("/verifikasi")
@@ -44,8 +45,9 @@ def verifikasi_kirim():
         return redirect(url_for("akun.foto"))
     if "kirim_ulang" in request.form:
         try:
-            services.send_code(account, codes.VERIFY)
-            notice = _("Kode baru sudah dikirim. Kode lama tidak berlaku lagi.")
+            sent = services.send_code(account, codes.VERIFY)
+            notice = (_("Kode baru sudah dikirim. Kode lama tidak berlaku lagi.") if sent
+                      else None)  # the page says the code is delayed
         except codes.TooSoon as exc:
             notice = _("Tunggu %(n)d detik sebelum meminta kode baru.", n=exc.wait_seconds)
         return _code_page(CodeForm(formdata=None), notice=notice)

@@ -38,7 +38,7 @@ class EmailChannel:
     def send(self, account, subject, text, short):
         from ..mail import send_mail
 
-        send_mail(account.email, subject, text)
+        return send_mail(account.email, subject, text)  # False: the queue is down, the mail waits
 
 
 class SmsChannel:
@@ -49,6 +49,7 @@ class SmsChannel:
 
     def send(self, account, subject, text, short):
         sms.send_sms(account.phone, short or f"{subject}: {text}")
+        return True
 
 
 CHANNELS = (EmailChannel(), SmsChannel())
@@ -69,13 +70,12 @@ def code_destination(account):
 
 
 def send_code(account, purpose, subject, text, short):
-    """Sends a code on the channel(s) for `purpose`. Returns the channel
-    names used (empty: nothing can carry it)."""
+    """Sends a code on the channel(s) for `purpose`. Returns the names of
+    the channels that took it now (empty: nothing can carry it, or the queue
+    is down and it is delayed)."""
     first = _verify_channel(account)
     chosen = ([first] if first else []) if purpose == VERIFY else channels_for(account)
-    for channel in chosen:
-        channel.send(account, subject, text, short)
-    return [c.name for c in chosen]
+    return [c.name for c in chosen if c.send(account, subject, text, short) is not False]
 
 
 def notify(account, subject, body, short=None):

@@ -15,6 +15,7 @@ from peewee import (
 )
 
 from ..akun.models import Account, utcnow
+from ..crypto import SealedTextField
 from ..db import BaseModel, register
 from ..usulan.models import Proposal
 
@@ -30,7 +31,8 @@ class OfficerProfile(BaseModel):
     that disables the officer."""
 
     account = ForeignKeyField(Account, unique=True, backref="officer", on_delete="CASCADE")
-    totp_secret = CharField(max_length=64)
+    # Sealed with the installation key (webapp.crypto); plaintext in Python.
+    totp_secret = SealedTextField()
     totp_last_step = IntegerField(default=0)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
