@@ -80,6 +80,8 @@ def test_the_huey_periodic_task_runs_the_rule(app, neighbour, registry_person):
     huey = app.extensions["huey"]
     due = {task.name for task in huey.read_periodic(datetime(2026, 1, 1, 3, 7))}
     assert "objection_deadlines" in due
-    assert not huey.read_periodic(datetime(2026, 1, 1, 3, 8))
+    # A minute later only the every-minute hand-off of mail kept while Redis was down.
+    later = {task.name.rsplit(".", 1)[-1] for task in huey.read_periodic(datetime(2026, 1, 1, 3, 8))}
+    assert "objection_deadlines" not in later and later <= {"flush_pending_mail"}
     app.extensions["huey_tasks"]["objection_deadlines"]()  # immediate mode: runs inline
     assert Objection.get_by_id(late.id).status == services.UPHELD
