@@ -85,8 +85,11 @@ def parse_fake_line(line):
 class Gateway:
     """bearerbox + smsbox + fakesmsc on free loopback ports under `folder`."""
 
-    def __init__(self, folder, sms_service_url=None):
+    def __init__(self, folder, sms_service_url=None, send_interval=1.0):
+        """`send_interval`: seconds fakesmsc waits between messages from
+        phones (its own default, 1 s; lower for a test or a benchmark)."""
         self.folder = str(folder)
+        self.send_interval = send_interval
         os.makedirs(self.folder, exist_ok=True)
         self.admin_port, self.box_port = _free_port(), _free_port()
         self.smsc_port, self.sendsms_port = _free_port(), _free_port()
@@ -110,9 +113,10 @@ class Gateway:
     def _config(self):
         service = ""
         if self.sms_service_url:
-            service = (f'group = sms-service\nkeyword = default\nget-url = "{self.sms_service_url}'
-                       '?from=%p&to=%P&text=%a"\nmax-messages = 3\nconcatenation = true\n'
-                       "omit-empty = true\n")
+            # post-url: the text is the body and the sender a header, so no
+            # URL (and no access log) holds a phone number or what it asked.
+            service = (f'group = sms-service\nkeyword = default\npost-url = "{self.sms_service_url}"\n'
+                       "send-sender = true\nmax-messages = 2\nconcatenation = true\nomit-empty = true\n")
         return f"""group = core
 admin-port = {self.admin_port}
 admin-password = {PASSWORD}
@@ -155,7 +159,8 @@ concatenation = true
         _wait_port(self.smsc_port)
         self._spawn([SMSBOX, "-v", "2", conf], "smsbox.err")
         _wait_port(self.sendsms_port)
-        fake = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc_port), "-m", "-1"],
+        fake = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc_port), "-m", "-1",
+                                 "-i", str(self.send_interval)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, bufsize=1)
         self._procs.append(fake)
