@@ -96,6 +96,8 @@ class Gateway:
         self.sms_service_url = sms_service_url
         self.received = []
         self._lock = threading.Lock()
+        self._sent = threading.Condition()
+        self._sent_count = self._written = 0
         self._procs = []
 
     @property
@@ -181,6 +183,10 @@ concatenation = true
         with open(self._path("fakesmsc.out"), "w") as copy:
             for line in stream:
                 copy.write(line)
+                if "fakesmsc: sent message" in line:
+                    with self._sent:
+                        self._sent_count += 1
+                        self._sent.notify_all()
                 parsed = parse_fake_line(line)
                 if parsed is None:
                     continue
@@ -209,9 +215,15 @@ concatenation = true
 
     def send_from_phone(self, sender, receiver, text):
         """An SMS from a phone (MO), delivered by bearerbox to smsbox and on to
-        `sms_service_url`."""
+        `sms_service_url`. Returns once fakesmsc has sent it on: fakesmsc
+        reads its input through stdio but waits on the descriptor, so lines
+        written at once would sit in its buffer until its 30 s timer."""
         self._fake.stdin.write(f"{sender} {receiver} text {text}\n")
         self._fake.stdin.flush()
+        self._written += 1
+        with self._sent:
+            if not self._sent.wait_for(lambda: self._sent_count >= self._written, timeout=40):
+                raise AssertionError("fakesmsc did not send the SMS from the phone on")
 
     def logs(self):
         """Everything Kannel wrote to its logs, for checks on what they hold."""
