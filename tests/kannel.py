@@ -213,17 +213,25 @@ concatenation = true
         assert len(found) >= count, f"{len(found)} SMS for {receiver} at the SMSC, wanted {count}"
         return found
 
-    def send_from_phone(self, sender, receiver, text):
+    def send_from_phone(self, sender, receiver, text, kind="text"):
         """An SMS from a phone (MO), delivered by bearerbox to smsbox and on to
         `sms_service_url`. Returns once fakesmsc has sent it on: fakesmsc
         reads its input through stdio but waits on the descriptor, so lines
         written at once would sit in its buffer until its 30 s timer."""
-        self._fake.stdin.write(f"{sender} {receiver} text {text}\n")
+        self._fake.stdin.write(f"{sender} {receiver} {kind} {text}\n")
         self._fake.stdin.flush()
         self._written += 1
         with self._sent:
             if not self._sent.wait_for(lambda: self._sent_count >= self._written, timeout=40):
                 raise AssertionError("fakesmsc did not send the SMS from the phone on")
+
+    def send_long_from_phone(self, sender, receiver, text, reference=7):
+        """A long SMS as a phone sends it: parts of 153 characters with a
+        concatenation header, which bearerbox joins before smsbox sees it."""
+        chunks = [text[i:i + 153] for i in range(0, len(text), 153)] or [""]
+        for number, chunk in enumerate(chunks, 1):
+            udh = urllib.parse.quote(bytes([5, 0, 3, reference, len(chunks), number]))
+            self.send_from_phone(sender, receiver, f"{urllib.parse.quote_plus(chunk)}", kind=f"udh {udh}")
 
     def logs(self):
         """Everything Kannel wrote to its logs, for checks on what they hold."""

@@ -216,7 +216,10 @@ def a_person(served):
 
 
 def sms_round_trip(gateway, phone, text):
-    gateway.send_from_phone(phone, OFFICE, text)
+    if len(text) > 160:  # as a phone sends it: in concatenated parts
+        gateway.send_long_from_phone(phone, OFFICE, text)
+    else:
+        gateway.send_from_phone(phone, OFFICE, text)
     [got] = gateway.wait_for(phone, count=1)
     gateway.clear()
     assert gsm.parts(got.text) <= 2 and got.sender == OFFICE
@@ -241,3 +244,42 @@ def test_through_kannel_rate_limited_and_nik_walking(phone_gateway):
         sms_round_trip(phone_gateway, "6281322220002", f"CEK {synthetic_nik(serial=serial)}")
     assert "terlalu banyak NIK" in sms_round_trip(phone_gateway, "6281322220002",
                                                   f"CEK {synthetic_nik(serial='8003')}")
+
+
+def test_through_kannel_status_and_help(served, phone_gateway):
+    app, _url = served
+    pid = sent_proposal(app, citizen(app, email="warga.sms.kannel@example.com"))
+    with app.app_context():
+        proposal = Proposal.get(Proposal.public_id == pid)
+    born = proposal.birth_date.strftime("%d%m%Y")
+    text = sms_round_trip(phone_gateway, "6281333330001", f"STATUS {proposal.receipt_no} {born}")
+    assert proposal.receipt_no in text and "diperbarui" in text
+    help_text = sms_round_trip(phone_gateway, "6281333330002", "BANTUAN")
+    assert all(word in help_text for word in ("CEK", "STATUS", "BANTUAN"))
+
+
+@pytest.mark.parametrize(("number", "body", "expected"), [
+    ("6281344440001", "HALO APA KABAR", "Perintah tidak dikenal"),
+    ("6281344440002", "CEK 327606150890000", "16 digit"),
+    ("6281344440003", "CEK 32760615089O0001", "hanya berisi angka"),
+    ("6281344440004", "Ωμέγα ✓ 😀 cek", "Perintah tidak dikenal"),
+    ("6281344440005", "", "Pesan kosong"),
+    ("6281344440006", "A" * 1000, "terlalu panjang"),
+])
+def test_through_kannel_bad_input_gets_a_short_helpful_reply(phone_gateway, number, body, expected):
+    text = sms_round_trip(phone_gateway, number, body)
+    assert expected in text and ("BANTUAN" in text or "Contoh: CEK" in text), text
+
+
+def test_through_kannel_nothing_personal_is_logged(phone_gateway, a_person, caplog):
+    caplog.set_level("INFO")  # webapp.logs.config's level (DEBUG has peewee's SQL with its values)
+    found = sms_round_trip(phone_gateway, "6281355550001", f"CEK {a_person.nik}")
+    assert mask_name(a_person.name) in found
+    sms_round_trip(phone_gateway, "6281355550002", f"CEK {NOT_IN_REGISTRY}")
+    app_logs = "\n".join(record.getMessage() for record in caplog.records)
+    assert "sms lookup outcome=ditemukan" in app_logs  # the app did log the lookup...
+    for secret in (a_person.nik, NOT_IN_REGISTRY, a_person.name, mask_name(a_person.name),
+                   "6281355550001", SECRET):
+        assert secret not in app_logs, secret  # ...but not who asked, what, or the answer
+        if secret not in ("6281355550001",):  # Kannel's access log names numbers (billing)
+            assert secret not in phone_gateway.logs(), secret
