@@ -53,6 +53,7 @@ class Sms:
     sender: str
     receiver: str
     text: str
+    parts: int = 1  # SMS parts that reached the SMSC for this message
 
 
 def _decode(kind, data):
@@ -191,14 +192,16 @@ concatenation = true
                 if parsed is None:
                     continue
                 sender, receiver, text, concat = parsed
+                count = 1
                 if concat:
+                    count = concat[1]
                     key = (sender, receiver, concat[0])
                     pending.setdefault(key, {})[concat[2]] = text
                     if len(pending[key]) < concat[1]:
                         continue
                     text = "".join(t for _n, t in sorted(pending.pop(key).items()))
                 with self._lock:
-                    self.received.append(Sms(sender, receiver, text))
+                    self.received.append(Sms(sender, receiver, text, count))
 
     def wait_for(self, receiver, count=1, timeout=15.0):
         """The messages that reached the SMSC for `receiver` (digits only),
