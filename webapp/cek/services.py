@@ -187,9 +187,9 @@ def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
 
 
 def not_found_guidance(by_nik):
-    """What a person is told when nothing is found (the page and the SMS
-    lookup say the same): the finding, then where to propose (same
-    messages as templates/cek/result.html)."""
+    """What a person is told when nothing is found, [finding, where to go]:
+    templates/cek/result.html (a template global) and the SMS lookup both
+    say it from here."""
     return [_("NIK tersebut tidak ada dalam data penerima bantuan.") if by_nik else
             _("Nama tersebut tidak ada dalam data penerima bantuan di desa/kelurahan yang dipilih."),
             _("Atau datang ke kantor desa/kelurahan dengan membawa KTP dan KK. Usulan akan dibahas dalam "
