@@ -290,3 +290,15 @@ def test_through_kannel_nothing_personal_is_logged(phone_gateway, a_person, capl
         assert secret not in app_logs, secret  # ...but not who asked, what, or the answer
         if secret not in ("6281355550001",):  # Kannel's access log names numbers (billing)
             assert secret not in phone_gateway.logs(), secret
+
+
+def test_flask_purge_forgets_old_sms_lookups(app, db):
+    from webapp.retention import purge
+    from webapp.sms import services
+
+    with app.test_request_context():
+        now = datetime.utcnow()
+        services.answer("6281266660001", "BANTUAN", now=now - timedelta(days=31))
+        services.answer("6281266660001", "BANTUAN", now=now - timedelta(days=2))
+        assert purge(now_utc=now)["sms_cek"] == 1
+        assert SmsLookup.select().count() == 1

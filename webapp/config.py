@@ -69,6 +69,9 @@ class Defaults:
     RETENTION_DRAFT_DAYS = 90
     RETENTION_UNVERIFIED_DAYS = 7
     RETENTION_CLOSED_DOCS_DAYS = 180
+    # The SMS lookup log (webapp.sms: HMACs and outcomes); the limits need 24 h,
+    # the officers' page shows 14 days.
+    RETENTION_SMS_LOOKUP_DAYS = 30
     COMPRESS_MIMETYPES = [
         "text/html",
         "text/css",
