@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from webapp import create_app
-from webapp.db import close_all
+from webapp.db import close_all, flask_db
 from webapp.identity import mask_name
 from webapp.registry.models import Person
 from webapp.sms import gsm
@@ -183,6 +183,18 @@ def test_officers_see_volume_and_refused_number_hashes(app, runner, sms_client, 
         assert dashboard.status_code == 200 and 'href="/petugas/sms"' not in dashboard.get_data(as_text=True)
 
 
+def test_flask_purge_forgets_old_sms_lookups(app, db):
+    from webapp.retention import purge
+    from webapp.sms import services
+
+    with app.test_request_context():
+        now = datetime.utcnow()
+        services.answer("6281266660001", "BANTUAN", now=now - timedelta(days=31))
+        services.answer("6281266660001", "BANTUAN", now=now - timedelta(days=2))
+        assert purge(now_utc=now)["sms_cek"] == 1
+        assert SmsLookup.select().count() == 1
+
+
 # --- through the real Kannel -------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -195,12 +207,13 @@ def served(template_instance, tmp_path_factory):
     database = backend.clone(template_instance, instance)
     app = create_app(_config(instance, SMS_SERVICE_SECRET=SECRET, SMS_LOOKUP_MAX_NIKS=2,
                              SMS_LOOKUP_LIMIT="4 per hour;20 per day", **database))
+    own_db = flask_db.database.obj  # the proxy follows the newest app; close this one's pool
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, f"http://kannel:{SECRET}@127.0.0.1:{server.server_port}/sms/masuk"
     server.shutdown()
-    close_all()
+    close_all(own_db)
     backend.drop(database)
 
 
@@ -290,15 +303,3 @@ def test_through_kannel_nothing_personal_is_logged(phone_gateway, a_person, capl
         assert secret not in app_logs, secret  # ...but not who asked, what, or the answer
         if secret not in ("6281355550001",):  # Kannel's access log names numbers (billing)
             assert secret not in phone_gateway.logs(), secret
-
-
-def test_flask_purge_forgets_old_sms_lookups(app, db):
-    from webapp.retention import purge
-    from webapp.sms import services
-
-    with app.test_request_context():
-        now = datetime.utcnow()
-        services.answer("6281266660001", "BANTUAN", now=now - timedelta(days=31))
-        services.answer("6281266660001", "BANTUAN", now=now - timedelta(days=2))
-        assert purge(now_utc=now)["sms_cek"] == 1
-        assert SmsLookup.select().count() == 1
