@@ -77,7 +77,7 @@ lint: .make-dev
 # for the figures in docs/benchmarks.md. Databases go to $(BENCH_DIR) and bench_registry.
 BENCH_PERSONS ?= 1000000
 BENCH_DIR ?= /tmp/bench
-bench: .make-runtime
+bench: .make-runtime .make-system
 	@command -v wrk >/dev/null || { echo "bench needs wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python -m bench.generate --backend sqlite --persons $(BENCH_PERSONS) --out $(BENCH_DIR)/sqlite/cekbansos.sqlite3
 	$(BIN)/python -m bench.generate --backend postgresql --persons $(BENCH_PERSONS) --out $(TEST_PG_URL)/bench_registry

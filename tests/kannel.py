@@ -53,6 +53,7 @@ class Sms:
     sender: str
     receiver: str
     text: str
+    parts: int = 1  # SMS parts that reached the SMSC for this message
 
 
 def _decode(kind, data):
@@ -85,14 +86,19 @@ def parse_fake_line(line):
 class Gateway:
     """bearerbox + smsbox + fakesmsc on free loopback ports under `folder`."""
 
-    def __init__(self, folder, sms_service_url=None):
+    def __init__(self, folder, sms_service_url=None, send_interval=1.0):
+        """`send_interval`: seconds fakesmsc waits between messages from
+        phones (its own default, 1 s; lower for a test or a benchmark)."""
         self.folder = str(folder)
+        self.send_interval = send_interval
         os.makedirs(self.folder, exist_ok=True)
         self.admin_port, self.box_port = _free_port(), _free_port()
         self.smsc_port, self.sendsms_port = _free_port(), _free_port()
         self.sms_service_url = sms_service_url
         self.received = []
         self._lock = threading.Lock()
+        self._sent = threading.Condition()
+        self._sent_count = self._written = 0
         self._procs = []
 
     @property
@@ -110,9 +116,10 @@ class Gateway:
     def _config(self):
         service = ""
         if self.sms_service_url:
-            service = (f'group = sms-service\nkeyword = default\nget-url = "{self.sms_service_url}'
-                       '?from=%p&to=%P&text=%a"\nmax-messages = 3\nconcatenation = true\n'
-                       "omit-empty = true\n")
+            # post-url: the text is the body and the sender a header, so no
+            # URL (and no access log) holds a phone number or what it asked.
+            service = (f'group = sms-service\nkeyword = default\npost-url = "{self.sms_service_url}"\n'
+                       "send-sender = true\nmax-messages = 2\nconcatenation = true\nomit-empty = true\n")
         return f"""group = core
 admin-port = {self.admin_port}
 admin-password = {PASSWORD}
@@ -155,7 +162,8 @@ concatenation = true
         _wait_port(self.smsc_port)
         self._spawn([SMSBOX, "-v", "2", conf], "smsbox.err")
         _wait_port(self.sendsms_port)
-        fake = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc_port), "-m", "-1"],
+        fake = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc_port), "-m", "-1",
+                                 "-i", str(self.send_interval)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, bufsize=1)
         self._procs.append(fake)
@@ -176,18 +184,24 @@ concatenation = true
         with open(self._path("fakesmsc.out"), "w") as copy:
             for line in stream:
                 copy.write(line)
+                if "fakesmsc: sent message" in line:
+                    with self._sent:
+                        self._sent_count += 1
+                        self._sent.notify_all()
                 parsed = parse_fake_line(line)
                 if parsed is None:
                     continue
                 sender, receiver, text, concat = parsed
+                count = 1
                 if concat:
+                    count = concat[1]
                     key = (sender, receiver, concat[0])
                     pending.setdefault(key, {})[concat[2]] = text
                     if len(pending[key]) < concat[1]:
                         continue
                     text = "".join(t for _n, t in sorted(pending.pop(key).items()))
                 with self._lock:
-                    self.received.append(Sms(sender, receiver, text))
+                    self.received.append(Sms(sender, receiver, text, count))
 
     def wait_for(self, receiver, count=1, timeout=15.0):
         """The messages that reached the SMSC for `receiver` (digits only),
@@ -202,11 +216,25 @@ concatenation = true
         assert len(found) >= count, f"{len(found)} SMS for {receiver} at the SMSC, wanted {count}"
         return found
 
-    def send_from_phone(self, sender, receiver, text):
+    def send_from_phone(self, sender, receiver, text, kind="text"):
         """An SMS from a phone (MO), delivered by bearerbox to smsbox and on to
-        `sms_service_url`."""
-        self._fake.stdin.write(f"{sender} {receiver} text {text}\n")
+        `sms_service_url`. Returns once fakesmsc has sent it on: fakesmsc
+        reads its input through stdio but waits on the descriptor, so lines
+        written at once would sit in its buffer until its 30 s timer."""
+        self._fake.stdin.write(f"{sender} {receiver} {kind} {text}\n")
         self._fake.stdin.flush()
+        self._written += 1
+        with self._sent:
+            if not self._sent.wait_for(lambda: self._sent_count >= self._written, timeout=40):
+                raise AssertionError("fakesmsc did not send the SMS from the phone on")
+
+    def send_long_from_phone(self, sender, receiver, text, reference=7):
+        """A long SMS as a phone sends it: parts of 153 characters with a
+        concatenation header, which bearerbox joins before smsbox sees it."""
+        chunks = [text[i:i + 153] for i in range(0, len(text), 153)] or [""]
+        for number, chunk in enumerate(chunks, 1):
+            udh = urllib.parse.quote(bytes([5, 0, 3, reference, len(chunks), number]))
+            self.send_from_phone(sender, receiver, f"{urllib.parse.quote_plus(chunk)}", kind=f"udh {udh}")
 
     def logs(self):
         """Everything Kannel wrote to its logs, for checks on what they hold."""

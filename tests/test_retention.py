@@ -123,7 +123,7 @@ def test_sweep_keeps_every_kind_of_upload_officers_included(app, runner, db):
 # 38 characters or more) that are NOT upload names. A new column must be added
 # either here or to webapp.retention.UPLOAD_COLUMNS, on purpose.
 NOT_UPLOADS = {
-    "Notice.subject", "Notice.body", "SmsSent.number_key",
+    "Notice.subject", "Notice.body", "SmsSent.number_key", "SmsLookup.number_key", "SmsLookup.nik_key",
     "Region.name", "Household.address", "Person.name", "Person.name_norm",
     "Program.name", "Program.description", "Enrollment.ended_reason", "StageRecord.desil_reason",
     "Account.name", "Account.street", "Account.email", "Account.password_hash", "Account.state",
@@ -196,7 +196,7 @@ def test_purge_and_sweep_write_their_counts_to_the_audit_log(app, runner, db):
 
     assert runner.invoke(args=["purge"]).exit_code == 0
     [row] = _audit_rows("purge")
-    assert row.detail == "draf:1,dokumen:1,akun:1,berkas:3"
+    assert row.detail == "draf:1,dokumen:1,akun:1,sms:0,berkas:3"
     assert row.actor_id is None and row.actor_role == "sistem" and row.object_type == "retensi"
     for secret in (active.nik, stale.nik, active.name, stale.email):
         assert secret not in f"{row.detail} {row.object_id}"
@@ -219,4 +219,4 @@ def test_retention_periods_are_configurable(app, runner, db):
     assert not Proposal.select().where(Proposal.id == draft_20_days.id).exists()
     assert closed_400_days.documents.exists()
     assert Account.select().where(Account.id == stale.id).exists()  # default 7 would delete it
-    assert _audit_rows("purge")[0].detail == "draf:1,dokumen:0,akun:0,berkas:1"
+    assert _audit_rows("purge")[0].detail == "draf:1,dokumen:0,akun:0,sms:0,berkas:1"

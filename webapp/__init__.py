@@ -107,6 +107,7 @@ def create_app(test_config=None):
     from .kompat.views import bp as kompat_bp
     from .petugas.setup import init_app as petugas_init
     from .sanggahan.views import bp as sanggahan_bp
+    from .sms import bp as sms_bp
     from .usulan.views import bp as usulan_bp
     from .wilayah import bp as wilayah_bp
 
@@ -120,6 +121,7 @@ def create_app(test_config=None):
     app.register_blueprint(kompat_bp)
     app.register_blueprint(usulan_bp)
     app.register_blueprint(sanggahan_bp)
+    app.register_blueprint(sms_bp)
     app.register_blueprint(akun_bp)
     kiosk.init_app(app)
     app.cli.add_command(akun_group)

@@ -69,6 +69,9 @@ class Defaults:
     RETENTION_DRAFT_DAYS = 90
     RETENTION_UNVERIFIED_DAYS = 7
     RETENTION_CLOSED_DOCS_DAYS = 180
+    # The SMS lookup log (webapp.sms: HMACs and outcomes); the limits need 24 h,
+    # the officers' page shows 14 days.
+    RETENTION_SMS_LOOKUP_DAYS = 30
     COMPRESS_MIMETYPES = [
         "text/html",
         "text/css",
@@ -139,6 +142,15 @@ class Defaults:
     SMS_RETRY_DELAY = 30
     # Per number, counted in the database; further messages go to the outbox.
     SMS_RATE_LIMIT = "5 per 10 minutes;20 per day"
+    # Cek Bansos by SMS (webapp.sms, docs/kannel.md): Kannel's sms-service
+    # posts to /sms/masuk with this secret as the HTTP Basic password, from one
+    # of these addresses. None: the SMS lookup is off (404).
+    SMS_SERVICE_SECRET = None
+    SMS_GATEWAY_ADDRESSES = ("127.0.0.1", "::1")
+    # Per sending number, counted in the database (refusals do not count).
+    SMS_LOOKUP_LIMIT = "5 per hour;15 per day"
+    # Different NIKs one number may check in 24 hours (a family's members).
+    SMS_LOOKUP_MAX_NIKS = 5
 
     # Who verifies citizens' accounts: the desa/kelurahan operator of the
     # account's desa as well as Dinas Sosial and pusat (True), or only Dinas

@@ -3,7 +3,9 @@
 `flask purge` deletes, files included: drafts nobody touched for
 RETENTION_DRAFT_DAYS, accounts that never confirmed their e-mail within
 RETENTION_UNVERIFIED_DAYS, and the documents of proposals closed for
-RETENTION_CLOSED_DOCS_DAYS. `flask sweep-uploads` removes files no row points
+RETENTION_CLOSED_DOCS_DAYS, and the SMS lookup log (number and NIK as HMACs,
+kept for the limits and the officers' page) after RETENTION_SMS_LOOKUP_DAYS.
+`flask sweep-uploads` removes files no row points
 at (e.g. left by a worker killed between writing a file and its row).
 
 Both record what they deleted, as counts only, in the audit log.
@@ -28,6 +30,7 @@ from .db import atomic_write, is_sqlite
 from .petugas import audit
 from .petugas.models import Musyawarah, VisitPhoto
 from .sanggahan.models import Objection
+from .sms.models import SmsLookup
 from .usulan.models import Proposal, ProposalDocument
 from .usulan.services import CLOSED, DRAFT
 
@@ -65,6 +68,9 @@ def purge(now_local=None, now_utc=None) -> dict:
         for account in stale:
             account.delete_instance(recursive=True)
         counts["akun_belum_verifikasi"] = len(stale)
+
+        counts["sms_cek"] = SmsLookup.delete().where(
+            SmsLookup.at < now_utc - timedelta(days=cfg["RETENTION_SMS_LOOKUP_DAYS"])).execute()
         # Files go with the rows: in the same transaction on the database
         # backend; from a folder only after the commit, so a crash in between
         # leaves orphan files (swept later), never rows pointing at nothing.
@@ -98,7 +104,7 @@ def referenced_uploads() -> set:
 
 # Short keys: AuditLog.detail holds 60 characters.
 _AUDIT_KEYS = {"draf": "draf", "dokumen_usulan_selesai": "dokumen", "akun_belum_verifikasi": "akun",
-               "berkas": "berkas"}
+               "sms_cek": "sms", "berkas": "berkas"}
 
 
 def _audit(action, counts):

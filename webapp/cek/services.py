@@ -184,3 +184,13 @@ def lookup_by_name(desa_code: str, name: str, today: date | None = None) -> Look
 def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
     persons = list(_base_query().where(Person.nik == nik))
     return _results(persons, today or date.today())
+
+
+def not_found_guidance(by_nik):
+    """What a person is told when nothing is found, [finding, where to go]:
+    templates/cek/result.html (a template global) and the SMS lookup both
+    say it from here."""
+    return [_("NIK tersebut tidak ada dalam data penerima bantuan.") if by_nik else
+            _("Nama tersebut tidak ada dalam data penerima bantuan di desa/kelurahan yang dipilih."),
+            _("Atau datang ke kantor desa/kelurahan dengan membawa KTP dan KK. Usulan akan dibahas dalam "
+              "musyawarah desa/kelurahan, lalu diverifikasi oleh Dinas Sosial.")]

@@ -17,9 +17,11 @@ from ..kiosk import is_kiosk
 from ..security import limiter
 from ..wilayah import LEVELS, build_picker, children
 from .forms import CekForm
-from .services import lookup_by_name, lookup_by_nik
+from .services import lookup_by_name, lookup_by_nik, not_found_guidance
 
 bp = Blueprint("cek", __name__)
+# The not-found texts, shared with the SMS lookup (webapp.sms.services).
+bp.add_app_template_global(not_found_guidance)
 log = logging.getLogger(__name__)
 
 TEMPLATE = "cek/index.html"

@@ -24,7 +24,7 @@ def _register_task(app):
 
 
 def init_app(app):
-    from . import auth
+    from . import auth, sms_views  # noqa: F401 - sms_views: its page on bp
     from .cli import petugas_group
     from .views import bp
 

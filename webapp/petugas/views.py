@@ -130,7 +130,7 @@ def _may(officer):
     return {"accounts": scope.may_verify_accounts(officer), "objections": role in scope.OBJECTION_ROLES,
             "import": role in scope.IMPORT_ROLES, "audit": role in scope.AUDIT_ROLES,
             "musyawarah": role == scope.OPERATOR, "tanggapan": role in scope.TANGGAPAN_ROLES,
-            "officers": officers.may_manage(officer)}
+            "officers": officers.may_manage(officer), "sms": role in scope.DINSOS + (scope.PUSAT,)}
 
 
 @bp.app_template_global()
