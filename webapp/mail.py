@@ -142,8 +142,9 @@ def flush_pending() -> int:
             raw = crypto.unseal_bytes(raw)  # kept sealed; one from before sealing is plain
         except (crypto.KeyringError, crypto.InvalidTag) as exc:
             os.replace(path, path + UNREADABLE)
-            log.error("kept mail %s does not open with the keyring (%s): moved aside as %s%s",
-                      name, type(exc).__name__, name, UNREADABLE)
+            # The folder, not the file name: its time stamp would look like a code in the log scan.
+            log.error("a kept mail in %s does not open with the keyring (%s): moved aside as *%s",
+                      folder, type(exc).__name__, UNREADABLE)
             continue
         try:
             tasks.enqueue("deliver_mail", raw)
