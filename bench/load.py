@@ -53,6 +53,8 @@ def server_env(backend, db, port, redis_url=None):
         env.update(BENCH_INSTANCE=tempfile.mkdtemp(prefix="bench-instance-"), FLASK_DATABASE_URL=db)
     if redis_url:
         env["FLASK_REDIS_URL"] = redis_url
+    # Given explicitly: a PostgreSQL/Redis installation refuses to start without it.
+    env["FLASK_ENCRYPTION_KEY_FILE"] = os.path.join(env["BENCH_INSTANCE"].rstrip(os.sep) + "-keys", "keyring")
     return env
 
 

@@ -23,10 +23,15 @@ SECRET = "test-secret-key-not-for-production"
 
 
 def _config(instance, **extra):
+    instance = str(instance)
     config = {
         "TESTING": True,
         "SECRET_KEY": SECRET,
-        "INSTANCE_PATH": str(instance),
+        "INSTANCE_PATH": instance,
+        # Given explicitly, as a shared (PostgreSQL/Redis) installation must:
+        # beside the instance folder, outside it and its backups.
+        "ENCRYPTION_KEY_FILE": os.path.join(os.path.dirname(instance.rstrip(os.sep)),
+                                            os.path.basename(instance.rstrip(os.sep)) + "-keys", "keyring"),
         "CAPTCHA_TEST_ANSWER": CAPTCHA,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,

@@ -98,7 +98,8 @@ class Outbox:
         from webapp.mail import OutboxMail
 
         database = self.app.config["DATABASE"]
-        with database.bind_ctx([OutboxMail]):
+        # In the app's context: the rows are sealed with its keyring.
+        with self.app.app_context(), database.bind_ctx([OutboxMail]):
             return list(OutboxMail.select().order_by(OutboxMail.id))
 
     @property

@@ -5,6 +5,7 @@ rotate with `flask kunci` while the site keeps serving."""
 import io
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pyotp
@@ -65,7 +66,52 @@ def officer_secret(app, runner):
     return re.search(r"rahasia: ([A-Z2-7]+)", result.output).group(1)
 
 
-def test_instance_and_backup_hold_no_photo_and_no_totp_secret(app, runner, tmp_path, officer_secret):
+# What else a thief must not read at rest: a code mail's recipient, code and
+# body (in the outbox table, and kept in outbox/pending/ while the queue is
+# down), an enrolment secret not yet confirmed and an import file's NIK.
+CODE = "739204"
+MAIL_TO = "penerima.rahasia@example.com"
+MAIL_BODY = f"Kode konfirmasi Anda {CODE}. Jangan berikan kepada siapa pun"
+PENDING_TO = "tertahan.rahasia@example.com"
+PENDING_CODE = "518637"
+IMPORT_NIK = "3276064107990077"
+
+
+def contoh_impor():
+    raw = (Path(__file__).parent.parent / "docs" / "contoh-impor.csv").read_bytes()
+    assert b"3276061505700011" in raw
+    return raw.replace(b"3276061505700011", IMPORT_NIK.encode())
+
+
+def keep_everything_sealable(app, monkeypatch):
+    """Puts one of each at rest; returns the pending enrolment secret."""
+    from webapp import mail, tasks
+    from webapp.akun.models import Account
+    from webapp.petugas import importer, officers
+
+    with app.test_request_context():
+        mail.send_mail(MAIL_TO, "Kode konfirmasi", MAIL_BODY)  # no SMTP_HOST: kept in the outbox
+        with monkeypatch.context() as down:
+            def unreachable(*_args, **_kwargs):
+                raise ConnectionError("queue down")
+            down.setattr(tasks, "enqueue", unreachable)
+            assert mail.send_mail(PENDING_TO, "Kode", f"Kode Anda {PENDING_CODE}") is False
+        officer = Account.get(Account.email == "op@contoh.test")
+        row = officers.enrolment(officers.reset_totp(None, officer))
+        pending_secret, _qr = officers.offer_secret(row)
+        app.config["HUEY_IMMEDIATE"] = False
+        app.extensions["huey_tasks"]["petugas_import"] = lambda job_id: None  # queued, not run
+        importer.start_job(officer, contoh_impor())
+        assert os.listdir(mail.pending_dir())
+        flask_db.database.close()
+    return pending_secret
+
+
+def test_instance_and_backup_hold_no_photo_and_no_totp_secret(app, runner, tmp_path, officer_secret,
+                                                             monkeypatch):
+    from webapp.mail import OutboxMail
+    from webapp.petugas.models import ImportUpload, OfficerEnrolment
+
     make(app)
     citizen = signed_in(app)
     assert upload(citizen, "ktp", jpeg_with_gps()).status_code == 302
@@ -76,17 +122,25 @@ def test_instance_and_backup_hold_no_photo_and_no_totp_secret(app, runner, tmp_p
     with app.app_context():
         assert OfficerProfile.get().totp_secret == officer_secret  # the app reads it in the clear
         flask_db.database.close()
+    pending_secret = keep_everything_sealable(app, monkeypatch)
+    with app.app_context():  # ... and these too
+        assert any(MAIL_BODY.encode() in bytes(m.raw) for m in OutboxMail.select())
+        offered = OfficerEnrolment.get(OfficerEnrolment.pending_secret.is_null(False))
+        assert offered.pending_secret == pending_secret
+        assert IMPORT_NIK.encode() in bytes(ImportUpload.get().data)
+        flask_db.database.close()
+    known = [officer_secret, pending_secret, CODE, MAIL_TO, MAIL_BODY, PENDING_TO, PENDING_CODE, IMPORT_NIK]
     checked = {}
     for path in every_file(instance):
-        checked[path] = leaks(path, [officer_secret])
-    assert len(checked) >= 3 and not {p: f for p, f in checked.items() if f}
+        checked[path] = leaks(path, known)
+    assert len(checked) >= 4 and not {p: f for p, f in checked.items() if f}
     keyring = crypto.key_file(app)
     assert not keyring.startswith(str(instance) + os.sep)
     if NAME == "sqlite":
         archive = tmp_path / "cadangan.tar.gz"
         result = runner.invoke(args=["backup", "--out", str(archive)])
         assert result.exit_code == 0, result.output
-        assert leaks(archive, [officer_secret]) == []
+        assert leaks(archive, known) == []
         with open(keyring) as f:
             for line in f:
                 if not line.startswith("#"):
@@ -172,3 +226,117 @@ def test_migration_seals_totp_secrets_stored_before(app, officer_secret):
         assert raw.startswith("enc:") and officer_secret not in raw
         assert OfficerProfile.get().totp_secret == officer_secret
         db.close()
+
+
+def test_migration_seals_enrolments_outbox_and_imports_stored_before(app, db, officer_secret):
+    """An upgraded installation: rows written plain before sealing are sealed
+    by `flask init-db` (m014); the app reads them as before."""
+    from webapp.mail import OutboxMail
+    from webapp.migrations import _migrator, m014_sealed_enrolments_mail_imports
+    from webapp.petugas.models import ImportJob, ImportUpload, OfficerEnrolment
+
+    raw_mail = mail_bytes(MAIL_TO, MAIL_BODY)
+    officer = OfficerProfile.get().account
+    job = ImportJob.create(officer_id=officer.id, total=2)
+    enrolment = OfficerEnrolment.create(account=officer, token_hash="x" * 64, purpose="reset",
+                                        expires_at=datetime(2099, 1, 1))
+    p = db.param
+    db.execute_sql(f"INSERT INTO mail_outbox (created_at, undelivered, raw) VALUES ({p}, {p}, {p})",  # noqa: S608
+                   (datetime.now(), False, raw_mail))
+    db.execute_sql(f"INSERT INTO import_upload (job_id, data) VALUES ({p}, {p})", (job.id, contoh_impor()))  # noqa: S608
+    db.execute_sql(f"UPDATE officer_enrolment SET pending_secret = {p} WHERE id = {p}",  # noqa: S608
+                   ("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", enrolment.id))
+    m014_sealed_enrolments_mail_imports(db, _migrator(db))
+    stored = db.execute_sql("SELECT raw FROM mail_outbox").fetchone()[0]
+    assert crypto.is_sealed(bytes(stored)) and MAIL_BODY.encode() not in bytes(stored)
+    stored = db.execute_sql("SELECT data FROM import_upload").fetchone()[0]
+    assert crypto.is_sealed(bytes(stored)) and IMPORT_NIK.encode() not in bytes(stored)
+    stored = db.execute_sql("SELECT pending_secret FROM officer_enrolment").fetchone()[0]
+    assert stored.startswith("enc:") and "JBSWY3DP" not in stored
+    assert bytes(OutboxMail.get().raw) == raw_mail
+    assert bytes(ImportUpload.get().data) == contoh_impor()
+    assert OfficerEnrolment.get_by_id(enrolment.id).pending_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    # Run again (another host's init-db): nothing sealed twice.
+    m014_sealed_enrolments_mail_imports(db, _migrator(db))
+    assert bytes(OutboxMail.get().raw) == raw_mail
+
+
+def mail_bytes(to, body):
+    return f"To: {to}\r\nSubject: Kode\r\n\r\n{body}\r\n".encode()
+
+
+def test_mail_kept_plain_in_pending_is_sealed_at_start_and_still_sent(app, tmp_path):
+    from webapp import mail
+
+    with app.app_context():
+        folder = mail.pending_dir()
+    os.makedirs(folder, exist_ok=True)
+    plain = Path(folder) / "20260101-000000-000000-abcd1234.eml"
+    plain.write_bytes(mail_bytes(PENDING_TO, f"Kode Anda {PENDING_CODE}"))
+    restarted = create_app(_config(tmp_path / "instance", **{k: app.config[k] for k in ("DATABASE_URL",)
+                                                             if k in app.config}))
+    data = plain.read_bytes()
+    assert crypto.is_sealed(data) and PENDING_CODE.encode() not in data
+    queued = []
+    with restarted.app_context():
+        restarted.extensions["huey_tasks"]["deliver_mail"] = queued.append
+        assert mail.flush_pending() == 1
+        flask_db.database.close()
+    assert queued == [mail_bytes(PENDING_TO, f"Kode Anda {PENDING_CODE}")] and not plain.exists()
+
+
+def test_rotation_rewraps_enrolments_outbox_imports_and_kept_mail(app, runner, officer_secret, monkeypatch):
+    from webapp import mail
+
+    keep_everything_sealable(app, monkeypatch)
+    with app.app_context():
+        old = crypto.keyring().current
+        flask_db.database.close()
+    result = runner.invoke(args=["kunci", "putar"])
+    assert result.exit_code == 0 and "0 masih pada kunci lama" in result.output, result.output
+    with app.app_context():
+        ring = crypto.keyring()
+        assert ring.current != old
+        db = flask_db.database
+        for table, column, kind in crypto.SEALED_COLUMNS:
+            sql = f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+            values = [v for (v,) in db.execute_sql(sql)]
+            assert values and all(crypto.column_key_id(kind, v) == ring.current for v in values), table
+        [kept] = mail.pending_files(app.instance_path)
+        assert crypto.sealed_with(Path(kept).read_bytes()) == ring.current
+        flask_db.database.close()
+    assert runner.invoke(args=["kunci", "pensiunkan"]).exit_code == 0
+    with app.app_context():
+        from webapp.mail import OutboxMail
+
+        assert any(MAIL_BODY.encode() in bytes(m.raw) for m in OutboxMail.select())
+        flask_db.database.close()
+
+
+# -- a shared installation needs its keyring given ---------------------------------
+@pytest.mark.parametrize("shared", [
+    {"DATABASE_URL": "postgresql://app@127.0.0.1:5432/cekbansos"},
+    {"REDIS_URL": "redis://127.0.0.1:6379/15"},
+])
+def test_a_shared_installation_refuses_to_start_without_a_keyring(tmp_path, shared):
+    instance = tmp_path / "instance"
+    with pytest.raises(RuntimeError) as refused:
+        create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "k" * 64, **shared})
+    said = str(refused.value)
+    assert "Kunci enkripsi belum diatur" in said and "ENCRYPTION_KEY_FILE" in said and "semua host" in said
+    assert not (tmp_path / "instance-keys").exists(), "no per-host keyring was made"
+
+
+def test_a_shared_installation_starts_with_a_key_file_or_keys(tmp_path):
+    redis_url = {"REDIS_URL": "redis://127.0.0.1:6379/15", "SECRET_KEY": "k" * 64}
+    a = create_app({"INSTANCE_PATH": str(tmp_path / "a"), **redis_url,
+                    "ENCRYPTION_KEY_FILE": str(tmp_path / "keys" / "keyring")})
+    keys = crypto.encode_key(os.urandom(32))
+    b = create_app({"INSTANCE_PATH": str(tmp_path / "b"), **redis_url, "ENCRYPTION_KEYS": keys})
+    assert a.extensions["crypto"].path and b.extensions["crypto"].path is None
+
+
+def test_a_single_sqlite_host_still_makes_its_own_keyring(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "k" * 64})
+    assert (tmp_path / "instance-keys" / "keyring").exists()
+    assert app.extensions["crypto"].current

@@ -14,14 +14,17 @@ from webapp.db import atomic_write, flask_db
 from .conftest import PASSWORD, new_account, synthetic_nik
 
 
-def _other_writer_can_write(app):
-    """Runs a write transaction from another thread; True when it finished
-    within 2 s (it waits forever on a lock held by the hashing thread)."""
+def _other_writer_can_write(app, keys):
+    """Runs a write transaction on the objects `keys` from another thread, on
+    its own connection; True when it finished within 2 s (it waits on a lock
+    held by the hashing thread). On SQLite any writer waits on another (one
+    write lock); on PostgreSQL only one on the same object (advisory lock per
+    key), so it must name the objects the sign-in or registration writes."""
     done = threading.Event()
 
     def write():
         with app.app_context():
-            with atomic_write("another-writer"):
+            with atomic_write(*keys):
                 pass
             flask_db.database.close()
         done.set()
@@ -33,33 +36,63 @@ def _other_writer_can_write(app):
 
 @pytest.fixture
 def probe(app, monkeypatch):
-    seen = []
+    """While a password is hashed or compared, whether another writer on the
+    objects in probe.keys (set by the test) can write. probe.seen: one
+    True/False per hash."""
+
+    class Probe:
+        keys = ["setup"]  # a hash while arranging the test: not checked
+        seen = []
 
     def watching(real):
         def wrapped(*args, **kwargs):
-            seen.append(_other_writer_can_write(app))
+            Probe.seen.append(_other_writer_can_write(app, Probe.keys))
             return real(*args, **kwargs)
         return wrapped
 
     monkeypatch.setattr(services, "check_password_hash", watching(services.check_password_hash))
     monkeypatch.setattr(services, "generate_password_hash", watching(services.generate_password_hash))
-    return seen
+    return Probe
+
+
+def sign_in_keys(identifier, account=None):
+    """The objects authenticate() writes: the identifier's counter, and the
+    account's when it exists."""
+    keys = [f"sign-in:{services._throttle_key(identifier)}"]
+    return keys + [f"account:{account.id}"] if account else keys
+
+
+def test_the_probe_waits_on_a_held_lock(app):
+    """The check itself contends on this database (SQLite or PostgreSQL):
+    a transaction holding the same object's lock makes it wait."""
+    with app.app_context():
+        keys = sign_in_keys("warga.contoh@example.com")
+        with atomic_write(*keys):
+            assert not _other_writer_can_write(app, keys)
+        assert _other_writer_can_write(app, keys)
+        flask_db.database.close()
 
 
 def test_wrong_and_right_passwords_are_compared_outside_the_lock(app, probe):
     with app.app_context():
         account = new_account(ACTIVE)
-        probe.clear()
+        probe.seen.clear()
+        probe.keys = sign_in_keys(account.email, account)
         assert not services.authenticate(account.email, "salah-sekali-123").ok
         assert services.authenticate(account.email, PASSWORD).ok
+        probe.keys = sign_in_keys(account.nik, account)
+        assert services.authenticate(account.nik, PASSWORD).ok
+        probe.keys = sign_in_keys("tidak.ada@example.com")
         assert not services.authenticate("tidak.ada@example.com", "apa saja").ok
-    assert probe and all(probe)
+    assert len(probe.seen) == 4 and all(probe.seen)
 
 
 def test_registration_hashes_outside_the_lock(app, probe):
+    nik = synthetic_nik(serial="0042")
+    probe.keys = [f"nik:{nik}"]
     with app.app_context():
-        new_account(ACTIVE, nik=synthetic_nik(serial="0042"), email="lain@example.com")
-    assert probe and all(probe)
+        new_account(ACTIVE, nik=nik, email="lain@example.com")
+    assert probe.seen and all(probe.seen)
 
 
 def test_failures_still_lock_after_the_limit(app):

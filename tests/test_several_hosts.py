@@ -76,7 +76,8 @@ def test_a_single_sqlite_host_still_makes_its_own_key(tmp_path, monkeypatch):
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert len(app.config["SECRET_KEY"]) == 64 and (tmp_path / "secret_key").exists()
     # A configured key is used as given, with PostgreSQL or Redis too.
-    given = create_app({"INSTANCE_PATH": str(tmp_path / "b"), "SECRET_KEY": SECRET, "REDIS_URL": REDIS})
+    given = create_app({"INSTANCE_PATH": str(tmp_path / "b"), "SECRET_KEY": SECRET, "REDIS_URL": REDIS,
+                        "ENCRYPTION_KEY_FILE": str(tmp_path / "keys" / "keyring")})
     assert given.config["SECRET_KEY"] == SECRET
 
 

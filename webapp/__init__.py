@@ -80,7 +80,8 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     _require_secret_key(app)
     _check_config(app)
-    crypto.init_app(app)
+    crypto.init_app(app, shared=_shared_state(app))
+    mail.seal_pending_files(app)  # kept mail from before it was sealed at rest
 
     logs.init_app(app)  # first: every later hook logs with the request id
 

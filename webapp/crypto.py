@@ -29,7 +29,7 @@ import struct
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
-from peewee import TextField
+from peewee import BlobField, TextField
 
 BLOB = b"CBS1"
 STREAM = b"CBA1"
@@ -130,11 +130,14 @@ def _inside(path, folder):
     return os.path.commonpath([os.path.realpath(path), folder]) == folder
 
 
-def init_app(app):
+def init_app(app, shared=None):
     """Loads the keyring, or makes one when nothing is encrypted yet; refuses
     to start (RuntimeError) when encrypted data exist and the keyring is
-    missing or does not open them."""
+    missing or does not open them, and when the installation is `shared`
+    (PostgreSQL or Redis: several workers or hosts) but no keyring was set."""
     check = os.path.join(app.instance_path, CHECK_FILE)
+    if shared and not (app.config.get("ENCRYPTION_KEYS") or app.config.get("ENCRYPTION_KEY_FILE")):
+        raise RuntimeError(_shared_refusal(app, shared))
     path = key_file(app)
     if path and _inside(path, app.instance_path):
         raise RuntimeError(
@@ -166,6 +169,20 @@ def init_app(app):
                 f"{app.instance_path}. Aplikasi menolak berjalan; pasang keyring yang benar.")
     else:
         write_check(app.instance_path, ring)
+
+
+def _shared_refusal(app, shared):
+    default = key_file(app)
+    found = ""
+    if os.path.exists(default):
+        found = (f" Keyring yang dibuat dulu di host ini ada di {default}: pakai berkas itu "
+                 "(salin ke semua host).")
+    return (f"Kunci enkripsi belum diatur, padahal aplikasi memakai {shared}: setiap host akan membuat "
+            "keyring sendiri sehingga foto, rahasia TOTP dan pesan yang disegel satu host tidak terbaca "
+            "di host lain. Atur keyring yang sama di semua host: ENCRYPTION_KEY_FILE (path berkas di luar "
+            "folder instance dan di luar cadangan) atau FLASK_ENCRYPTION_KEYS, mis. buat dengan "
+            "`python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`."
+            + found)
 
 
 def write_check(instance_path, ring):
@@ -270,15 +287,15 @@ def unseal_stream(src, dst, ring=None):
 
 
 # -- database fields ----------------------------------------------------------
-def seal_text(value: str) -> str:
-    return "enc:" + base64.b64encode(seal(value.encode())).decode()
+def seal_text(value: str, ring=None) -> str:
+    return "enc:" + base64.b64encode(seal(value.encode(), ring)).decode()
 
 
-def unseal_text(value: str) -> str:
+def unseal_text(value: str, ring=None) -> str:
     """A sealed text back; a value from before encryption comes back as is
-    (migration m002 seals those)."""
+    (migrations m002 and m014 seal those)."""
     if isinstance(value, str) and value.startswith("enc:"):
-        return unseal(base64.b64decode(value[4:])).decode()
+        return unseal(base64.b64decode(value[4:]), ring).decode()
     return value
 
 
@@ -289,11 +306,78 @@ def text_key_id(value) -> bytes | None:
 
 
 class SealedTextField(TextField):
-    """A text column stored sealed (TOTP secrets): a copied database or
-    backup shows only ciphertext; Python code sees the plain value."""
+    """A text column stored sealed (TOTP secrets, enrolment secrets not yet
+    confirmed): a copied database or backup shows only ciphertext; Python
+    code sees the plain value."""
 
     def db_value(self, value):
         return None if value is None else seal_text(str(value))
 
     def python_value(self, value):
         return None if value is None else unseal_text(value)
+
+
+def unseal_bytes(data) -> bytes:
+    """A sealed blob back; bytes from before encryption come back as is
+    (migration m014_sealed_mail_imports_enrolments seals those)."""
+    data = bytes(data)
+    return unseal(data) if is_sealed(data) else data
+
+
+class SealedBlobField(BlobField):
+    """A binary column stored sealed (the mail outbox, import uploads)."""
+
+    def db_value(self, value):
+        return None if value is None else super().db_value(seal(bytes(value)))
+
+    def python_value(self, value):
+        return None if value is None else unseal_bytes(value)
+
+
+# -- what is sealed where (one list: migration, rotation and status use it) --
+# (table, column, "text" for seal_text values or "blob" for sealed bytes)
+SEALED_COLUMNS = [
+    ("officer_profile", "totp_secret", "text"),
+    ("officer_enrolment", "pending_secret", "text"),
+    ("mail_outbox", "raw", "blob"),
+    ("import_upload", "data", "blob"),
+]
+
+
+def column_key_id(kind, value) -> bytes | None:
+    """The key a stored value is sealed with (None: plain)."""
+    if value is None:
+        return None
+    if kind == "text":
+        return text_key_id(value)
+    return sealed_with(bytes(value))
+
+
+def reseal_column(db, table, column, kind, ring, only_plain=False) -> int:
+    """Seals again, under the current key of `ring`, every value of
+    table.column not already under it (only_plain: only values never sealed,
+    for the migration). Each row by compare-and-set, so a value changed
+    meanwhile is left to the next run. Returns how many were changed."""
+    rows = db.execute_sql(f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()  # noqa: S608 - names from SEALED_COLUMNS
+    done = 0
+    for row_id, value in rows:
+        kid = column_key_id(kind, value)
+        if kid == ring.current or (only_plain and kid is not None):
+            continue
+        if kind == "text":
+            new = seal_text(unseal_text(value, ring), ring)
+        else:
+            old = bytes(value)
+            new = seal(unseal(old, ring) if kid else old, ring)
+            value = old
+        sql = f"UPDATE {table} SET {column} = %s WHERE id = %s AND {column} = %s"  # noqa: S608
+        db.execute_sql(sql.replace("%s", db.param), (new, row_id, value))
+        done += 1
+    return done
+
+
+def count_old_column(db, table, column, kind, ring) -> int:
+    """Values of table.column not under the current key (plain ones too)."""
+    rows = db.execute_sql(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()  # noqa: S608
+    return sum(1 for (value,) in rows if column_key_id(kind, value) != ring.current)
+

@@ -5,8 +5,9 @@ Rotation without downtime, in two steps:
 1. `flask kunci putar` writes a new key at the top of the keyring (the old
    keys stay below it). Every worker notices the changed file at its next
    seal/unseal and seals new data with the new key; data sealed with an old
-   key still opens. The command then re-wraps every upload and TOTP secret
-   under the new key (each file atomically) and says how many remain on old
+   key still opens. The command then re-wraps every upload, TOTP and
+   enrolment secret, outbox mail, queued import upload and mail kept in
+   outbox/pending/ under the new key (each file atomically) and says how many remain on old
    keys (a worker may have sealed one with the old key just before noticing).
 2. `flask kunci pensiunkan` (run again `putar --tanpa-kunci-baru` first if
    anything remained) removes old keys, and refuses while anything still
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import crypto, uploads
+from . import crypto, mail, uploads
 from .db import flask_db
 
 
@@ -37,10 +38,10 @@ def _upload_files():
 
 
 def rewrap(ring) -> tuple[int, int]:
-    """Seals every upload and TOTP secret not under the current key again
-    under it. Returns (re-wrapped, still on another key)."""
-    from .petugas.models import OfficerProfile
-
+    """Seals every upload, sealed column (crypto.SEALED_COLUMNS: TOTP and
+    enrolment secrets, mail outbox, import uploads) and mail kept in
+    outbox/pending/ not under the current key again under it. Returns
+    (re-wrapped, still on another key)."""
     done = 0
     for name in _upload_files():
         path = uploads.path_of(name)
@@ -56,12 +57,9 @@ def rewrap(ring) -> tuple[int, int]:
             continue
         uploads.write_atomic(os.path.dirname(path), os.path.basename(path), crypto.seal(plain, ring))
         done += 1
-    rows = flask_db.database.execute_sql("SELECT id, totp_secret FROM officer_profile").fetchall()
-    for row_id, text in rows:
-        if text and crypto.text_key_id(text) != ring.current:
-            OfficerProfile.update(totp_secret=crypto.unseal_text(text)).where(
-                OfficerProfile.id == row_id).execute()
-            done += 1
+    for table, column, kind in crypto.SEALED_COLUMNS:
+        done += crypto.reseal_column(flask_db.database, table, column, kind, ring)
+    done += mail.reseal_pending(ring, current_app.instance_path)
     left = count_old(ring)
     return done, left
 
@@ -76,8 +74,16 @@ def count_old(ring) -> int:
             continue
         if crypto.sealed_with(head + b"\0" * 32) != ring.current:
             old += 1
-    cursor = flask_db.database.execute_sql("SELECT totp_secret FROM officer_profile")
-    old += sum(1 for (text,) in cursor.fetchall() if text and crypto.text_key_id(text) != ring.current)
+    for table, column, kind in crypto.SEALED_COLUMNS:
+        old += crypto.count_old_column(flask_db.database, table, column, kind, ring)
+    for path in mail.pending_files(current_app.instance_path):
+        try:
+            with open(path, "rb") as f:
+                head = f.read(8)
+        except FileNotFoundError:
+            continue
+        if crypto.sealed_with(head + b"\0" * 32) != ring.current:
+            old += 1
     return old
 
 

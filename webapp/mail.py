@@ -38,9 +38,9 @@ from email.utils import format_datetime, make_msgid, parseaddr
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from peewee import BlobField, BooleanField, DateTimeField
+from peewee import BooleanField, DateTimeField
 
-from . import tasks
+from . import crypto, tasks
 from .db import BaseModel, register
 from .storage import write_atomic
 
@@ -50,13 +50,14 @@ log = logging.getLogger(__name__)
 @register
 class OutboxMail(BaseModel):
     """A message not (yet) handed to an SMTP server: the whole serialized
-    message, as the queue carried it."""
+    message, as the queue carried it, sealed at rest (it holds the
+    recipient and one-time codes; webapp.crypto)."""
 
     created_at = DateTimeField(default=datetime.now, index=True)
     # True: delivery was tried and failed (or the queue failed); False: no
     # SMTP_HOST, kept by design.
     undelivered = BooleanField(default=False)
-    raw = BlobField()
+    raw = crypto.SealedBlobField()
 
     class Meta:
         table_name = "mail_outbox"
@@ -64,6 +65,7 @@ class OutboxMail(BaseModel):
 
 OUTBOX = "outbox"
 PENDING = "pending"
+UNREADABLE = ".tidak-terbaca"
 
 
 class MailDeliveryError(Exception):
@@ -102,7 +104,7 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     try:
         tasks.enqueue("deliver_mail", raw)
     except Exception as exc:  # noqa: BLE001 - whatever the queue's storage raises, the message must be kept
-        write_atomic(pending_dir(), _pending_name(), raw)
+        write_atomic(pending_dir(), _pending_name(), crypto.seal(raw))
         if not _queue_down["reported"]:
             _queue_down["reported"] = True
             log.error("job queue unreachable (%s): mail kept in %s and queued when it works again; "
@@ -137,6 +139,14 @@ def flush_pending() -> int:
         except FileNotFoundError:
             continue  # another worker took it
         try:
+            raw = crypto.unseal_bytes(raw)  # kept sealed; one from before sealing is plain
+        except (crypto.KeyringError, crypto.InvalidTag) as exc:
+            os.replace(path, path + UNREADABLE)
+            # The folder, not the file name: its time stamp would look like a code in the log scan.
+            log.error("a kept mail in %s does not open with the keyring (%s): moved aside as *%s",
+                      folder, type(exc).__name__, UNREADABLE)
+            continue
+        try:
             tasks.enqueue("deliver_mail", raw)
         except Exception:  # noqa: BLE001 - still unreachable: keep it for the next try
             return queued
@@ -146,6 +156,43 @@ def flush_pending() -> int:
         _queue_down["reported"] = False
         log.warning("job queue reachable again: %d kept message(s) queued", queued)
     return queued
+
+
+def seal_pending_files(app) -> int:
+    """At start: seals the messages kept in outbox/pending/ before they were
+    sealed at rest (each file atomically). Returns how many."""
+    return reseal_pending(app.extensions["crypto"], app.instance_path, only_plain=True)
+
+
+def pending_files(instance_path):
+    folder = os.path.join(instance_path, OUTBOX, PENDING)
+    try:
+        return [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".eml")]
+    except FileNotFoundError:
+        return []
+
+
+def reseal_pending(ring, instance_path, only_plain=False) -> int:
+    """Seals every kept message not under the current key again under it
+    (only_plain: only those never sealed). Returns how many."""
+    done = 0
+    for path in pending_files(instance_path):
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            continue  # queued meanwhile
+        kid = crypto.sealed_with(data)
+        if kid == ring.current or (only_plain and kid is not None):
+            continue
+        try:
+            plain = crypto.unseal(data, ring) if kid else data
+        except (crypto.KeyringError, crypto.InvalidTag):
+            continue  # left for flush_pending to move aside
+        if os.path.exists(path):
+            write_atomic(os.path.dirname(path), os.path.basename(path), crypto.seal(plain, ring))
+            done += 1
+    return done
 
 
 def write_outbox(raw: bytes, undelivered: bool = False) -> str:

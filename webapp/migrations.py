@@ -107,8 +107,27 @@ def m002_sealed_totp_secrets(db, migrator):
                 "%s", db.param), (crypto.seal_text(secret), row_id))
 
 
+def m014_sealed_enrolments_mail_imports(db, migrator):
+    """Encryption at rest, the rest (issue 14): an enrolment's secret not yet
+    confirmed (officer_enrolment.pending_secret becomes a text column), the
+    mail outbox and queued import uploads are sealed with the installation
+    key. Mail kept in outbox/pending/ is one host's: sealed at that host's
+    start (mail.seal_pending_files)."""
+    from peewee import TextField
+
+    from . import crypto
+
+    if not isinstance(migrator, SqliteMigrator):
+        migrate(migrator.alter_column_type("officer_enrolment", "pending_secret", TextField(null=True)))
+    ring = crypto.keyring()
+    for table, column, kind in crypto.SEALED_COLUMNS:
+        if table != "officer_profile":  # m002 did those
+            crypto.reseal_column(db, table, column, kind, ring, only_plain=True)
+
+
 MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields,
-              m016b_evidence_responses_officers, m002_accounts_without_email, m002_sealed_totp_secrets]
+              m016b_evidence_responses_officers, m002_accounts_without_email, m002_sealed_totp_secrets,
+              m014_sealed_enrolments_mail_imports]
 
 
 class SchemaMigration(Model):

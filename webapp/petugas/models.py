@@ -4,7 +4,6 @@ import jobs. Officers are webapp.akun Accounts whose role is not "warga"."""
 import secrets
 
 from peewee import (
-    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -15,7 +14,7 @@ from peewee import (
 )
 
 from ..akun.models import Account, utcnow
-from ..crypto import SealedTextField
+from ..crypto import SealedBlobField, SealedTextField
 from ..db import BaseModel, register
 from ..usulan.models import Proposal
 
@@ -145,8 +144,9 @@ class OfficerEnrolment(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
-    # The secret offered on the QR page, kept until the first code confirms it.
-    pending_secret = CharField(max_length=64, null=True)
+    # The secret offered on the QR page, kept until the first code confirms
+    # it; sealed at rest like the confirmed one (webapp.crypto).
+    pending_secret = SealedTextField(null=True)
 
     class Meta:
         table_name = "officer_enrolment"
@@ -169,10 +169,11 @@ class RecoveryCode(BaseModel):
 @register
 class ImportUpload(BaseModel):
     """The uploaded file of a queued import, kept in the database until the
-    consumer (on any host) has run the job; then deleted."""
+    consumer (on any host) has run the job; then deleted. Sealed at rest: it
+    holds every NIK of the file (webapp.crypto)."""
 
     job = ForeignKeyField(ImportJob, unique=True, backref="uploads", on_delete="CASCADE")
-    data = BlobField()
+    data = SealedBlobField()
 
     class Meta:
         table_name = "import_upload"
