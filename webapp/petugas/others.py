@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from .. import uploads
 from ..akun.models import OFFICER, Account, Photo, utcnow
 from ..akun.services import REJECT_REASONS
+from ..forms import errors_of as _errors
 from ..htmx import render
 from ..identity import mask_nik
 from ..registry.programs import quarter_of
@@ -30,10 +31,6 @@ def verifier_required(view):
         return view(*args, **kwargs)
 
     return officer_required()(checked)
-
-
-def _errors(form, extra=()):
-    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
 
 
 def _page_arg():
