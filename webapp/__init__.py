@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     i18n,
     logs,
     mail,
+    migrations,
     retention,
     security,
     storage,
@@ -102,6 +103,7 @@ def create_app(test_config=None):
     Htmx(app)
     Compress(app)
     db.init_app(app)
+    migrations.init_app(app)
     cacheversion.init_app(app)
     storage.init_app(app)
     i18n.init_app(app)
@@ -150,7 +152,7 @@ def create_app(test_config=None):
     app.cli.add_command(akun_group)
     app.cli.add_command(kunci_group)
     petugas_init(app)
-    from .api import init_app as api_init
+    from .api.setup import init_app as api_init
 
     api_init(app)
     return app

@@ -37,7 +37,7 @@ from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from peewee import CharField, DateTimeField, IntegrityError
 
-from .db import BaseModel, register
+from .db import BaseModel, after_schema, private_file, register
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,14 @@ def storage_kind(app):
     return "sqlite"
 
 
+def _queue_tables(db):
+    create_queue_tables(current_app)
+
+
+_queue_tables.own_transaction = True  # after the others, outside their transaction
+after_schema(_queue_tables)
+
+
 def create_queue_tables(app):
     """The SQL queue's tables (kv, schedule, task), when this installation
     queues in PostgreSQL; called by create_schema() (`flask init-db`,
@@ -105,8 +113,6 @@ def _create_huey(app):
         return Huey(QUEUE_NAME, storage_class=SqlStorage, database=app.config["DATABASE"],
                     create_tables=False, **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
-    from .db import private_file
-
     private_file(filename)  # queued mail holds one-time codes
     return SqliteHuey(QUEUE_NAME, filename=filename, **options)
 

@@ -1,5 +1,6 @@
 """Regions and the registry of households, persons and program enrollments."""
 
+from flask_babel import lazy_gettext as _l
 from peewee import (
     BooleanField,
     CharField,
@@ -12,7 +13,20 @@ from peewee import (
 
 from ..db import BaseModel, register
 
+MONTHS = [_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"),
+          _l("Juli"), _l("Agustus"), _l("September"), _l("Oktober"), _l("November"),
+          _l("Desember")]
+
+
+def period_label(year: int, quarter: int) -> str:
+    """(2026, 4) → 'Oktober–Desember 2026'."""
+    first = MONTHS[(quarter - 1) * 3]
+    last = MONTHS[(quarter - 1) * 3 + 2]
+    return f"{first}–{last} {year}"
+
+
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
+
 
 @register
 class Region(BaseModel):
@@ -110,7 +124,5 @@ class Enrollment(BaseModel):
 
     @property
     def period(self):
-        from .programs import period_label
-
         return period_label(self.year, self.quarter)
 

@@ -15,6 +15,7 @@ from peewee import IntegrityError
 from ..db import atomic_write
 from ..identity import check_nik
 from ..registry.models import Household
+from .completeness import missing_steps
 from .models import Proposal, ProposalEvent
 
 ACTIVE = "aktif"  # the account state that may propose (webapp.akun)
@@ -160,8 +161,6 @@ def touch(proposal, **fields):
 def submit(proposal, account):
     """The citizen sends a complete draft (or a returned proposal, which goes
     back to the step that returned it). Returns the proposal with its receipt."""
-    from .drafts import missing_steps
-
     if proposal.account_id != account.id:
         raise TransitionError(_l("Usulan tidak ditemukan."))
     if missing_steps(proposal):
