@@ -3,6 +3,7 @@ messages tell a person what to do."""
 
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
 
@@ -66,3 +67,15 @@ def errors_of(form, extra=(), picker=None):
     the picker's prefixed select ids."""
     return [((picker.id(name) if picker is not None and name in REGION_LEVELS else name), msgs[0])
             for name, msgs in form.errors.items() if msgs] + list(extra)
+
+
+def int_arg(name, default=1):
+    """A small positive whole number from the query string (?hal=2), else
+    `default`: a typed or tampered value never makes a 500."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else default
+
+
+def page_arg():
+    """The page number of a list (?hal=)."""
+    return int_arg("hal")
