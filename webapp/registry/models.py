@@ -12,6 +12,7 @@ from peewee import (
 )
 
 from ..db import BaseModel, register
+from ..identity import normalize_name
 
 MONTHS = [_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"),
           _l("Juli"), _l("Agustus"), _l("September"), _l("Oktober"), _l("November"),
@@ -80,6 +81,17 @@ class Person(BaseModel):
     # registry.programs.DTSEN_NOTES / KPD_STATUSES (None: nothing noted).
     dtsen_note = CharField(max_length=30, null=True)
     kpd_status = CharField(max_length=10, null=True)
+
+    def save(self, *args, **kwargs):
+        """name_norm always follows name: the lookup and the desa search read it."""
+        self.name_norm = self.normalized(self.name or "")
+        return super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalized(name: str) -> str:
+        """What name_norm holds for `name`. The one rule for every writer; the
+        bulk ones (import, demo, update()) bypass save() and call this."""
+        return normalize_name(name)
 
     class Meta:
         table_name = "person"
