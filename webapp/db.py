@@ -6,6 +6,7 @@ same proxy; create_app() points the proxy at the configured database.
 
 import hashlib
 import os
+import secrets
 import threading
 from contextlib import contextmanager
 
@@ -43,6 +44,13 @@ SQLITE_PRAGMAS = {
     # each keeps a worker's page caches near what one sync worker's was.
     "cache_size": -4000,
 }
+
+
+def new_public_id() -> str:
+    """A random id for URLs and sessions instead of a row id or a NIK: 32 hex
+    characters (128 bits)."""
+    return secrets.token_hex(16)
+
 
 _models = []
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
 from ..db import atomic_write
+from ..errors import Refused
 from ..registry.models import Program
 from .completeness import (  # noqa: F401 - drafts.* stays the name callers use
     CONDITIONS,
@@ -43,11 +44,9 @@ def programs_for(proposal):
 
 
 # -- members ------------------------------------------------------------------
-class MemberError(Exception):
+class MemberError(Refused):
     def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 def members_of(proposal):
