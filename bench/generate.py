@@ -24,8 +24,9 @@ from datetime import date, datetime
 from faker import Faker
 
 from webapp import create_app
-from webapp.db import create_schema, flask_db
+from webapp.db import flask_db
 from webapp.identity import normalize_name
+from webapp.migrations import create_schema
 from webapp.registry.programs import quarter_of, seed_programs
 from webapp.registry.regions import load_regions
 

@@ -10,7 +10,8 @@ import pytest
 
 from webapp import create_app
 from webapp.captcha.media import record_voices
-from webapp.db import close_all, create_schema, flask_db
+from webapp.db import close_all, flask_db
+from webapp.migrations import create_schema
 from webapp.registry.demo import Generator
 from webapp.registry.regions import load_regions
 

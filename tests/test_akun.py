@@ -8,10 +8,7 @@ import pytest
 from webapp.akun.models import EMAIL, Account
 
 from .conftest import PASSWORD, form_fields, registration_data, synthetic_nik
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 def test_a_valid_registration_creates_the_account_and_sends_a_code(akun, db, mail_outbox):

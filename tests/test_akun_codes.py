@@ -11,11 +11,8 @@ from webapp.akun import codes
 from webapp.akun.models import EMAIL, OFFICER, PHOTOS, Account, EmailCode, utcnow
 
 from .conftest import PASSWORD, AkunActions, form_fields, new_account
+from .helpers import text
 from .smtp import Outbox, smtp_app_config
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def code_in(message):

@@ -15,10 +15,7 @@ from webapp.identity import mask_name
 from webapp.uploads import path_of, upload_root
 
 from .conftest import AkunActions, form_fields, new_account, synthetic_nik
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 def jpeg_with_gps(size=(640, 400)):

@@ -13,10 +13,7 @@ from webapp.akun.session import KEY
 from webapp.db import flask_db
 
 from .conftest import AkunActions, form_fields, new_account, synthetic_nik
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 def cookie(client):

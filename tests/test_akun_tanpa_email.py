@@ -182,7 +182,8 @@ def test_the_migration_lets_an_old_database_hold_accounts_without_email(app):
 
     from webapp import migrations
     from webapp.akun.services import register_account
-    from webapp.db import create_schema, flask_db
+    from webapp.db import flask_db
+    from webapp.migrations import create_schema
 
     with app.app_context():
         db = flask_db.database

@@ -8,10 +8,7 @@ from webapp.identity import mask_name
 from webapp.registry.models import Enrollment, Person
 
 from .conftest import form_fields
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 def result_of(response):

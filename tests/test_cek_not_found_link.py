@@ -3,9 +3,7 @@ without an account lands on sign-in, from where registration is one link."""
 
 import re
 
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 def usulan_links(html):

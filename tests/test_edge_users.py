@@ -7,10 +7,7 @@ import re
 import pytest
 
 from .conftest import CAPTCHA, form_fields
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 def test_a_wrong_audio_answer_on_the_status_check_stays_audio(client):

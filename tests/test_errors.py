@@ -63,3 +63,19 @@ def test_htmx_error_replaces_main(client):
     assert response.status_code == 404
     assert response.headers["HX-Retarget"] == "#main"
     assert response.headers["HX-Reselect"] == "#main"
+
+
+def test_every_refusal_carries_its_message_the_same_way():
+    """One Refused base: a view shows `.message` (and `.field`) of any rule's no."""
+    from webapp.errors import Refused
+    from webapp.sanggahan.services import DecisionError
+    from webapp.sanggahan.tanggapan import SearchError
+    from webapp.uploads import UploadError
+    from webapp.usulan.drafts import MemberError
+    from webapp.usulan.services import TransitionError
+
+    for refusal in (TransitionError("x"), UploadError("x"), SearchError("x"), DecisionError("x"),
+                    MemberError("nik", "x")):
+        assert isinstance(refusal, Refused) and refusal.message == "x" and str(refusal) == "x"
+    assert DecisionError("x").field == "reason" and MemberError("nik", "x").field == "nik"
+    assert DecisionError("x", field="alasan").field == "alasan" and TransitionError("x").field is None

@@ -14,14 +14,12 @@ from webapp.db import flask_db
 from webapp.kiosk import COOKIE, SEEN
 
 from .conftest import CAPTCHA, _config, form_fields, new_account
+from .helpers import text
 
 # The visible "Selesai" button's form in the header (kiosk mode only).
 SELESAI = '<form method="post" action="/kiosk/selesai" class="kiosk-end">'
 KIOSK = pytest.mark.app_config(KIOSK_MODE=True, KIOSK_IDLE_SECONDS=60, KIOSK_WARNING_SECONDS=20)
 
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def cookie(client):

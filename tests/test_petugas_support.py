@@ -14,6 +14,7 @@ from webapp.akun.models import Account
 from webapp.db import flask_db
 
 from .conftest import form_fields, new_account
+from .helpers import text
 
 OFFICER_PASSWORD = "petugas-sandi-panjang-sekali"
 NIK = "3276061708750003"  # Beji, born 17-08-1975 (synthetic)
@@ -25,9 +26,6 @@ OTHER_DESA = "32.01.01.1001"  # Kabupaten Bogor: outside Kota Depok
 # Each test has its own database, so the cycle may repeat across tests.
 _OFFICER_NIKS = itertools.cycle([f"3276060101{70 + n:02d}{n + 1:04d}" for n in range(29)])
 
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def forget_csrf():

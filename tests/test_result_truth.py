@@ -359,7 +359,7 @@ def test_the_migration_adds_kinds_and_result_fields_to_an_old_database(app):
     from playhouse.migrate import migrate
 
     from webapp import migrations
-    from webapp.db import create_schema
+    from webapp.migrations import create_schema
 
     dropped = {"program": ["kind"], "person": ["dtsen_note", "kpd_status"], "enrollment": ["since", "note"],
                "stage_record": ["desil", "desil_reason"]}

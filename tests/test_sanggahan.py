@@ -16,10 +16,7 @@ from webapp.sanggahan import services
 from webapp.sanggahan.models import Objection
 
 from .conftest import form_fields
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .helpers import text
 
 
 class Neighbour:

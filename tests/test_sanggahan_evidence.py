@@ -83,7 +83,8 @@ def test_the_migration_brings_an_old_database_up_to_date(app):
     from playhouse.migrate import migrate
 
     from webapp import migrations
-    from webapp.db import create_schema, flask_db
+    from webapp.db import flask_db
+    from webapp.migrations import create_schema
 
     new_columns = {"latitude", "longitude", "location_note", "decided_auto"}
     with app.app_context():

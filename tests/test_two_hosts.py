@@ -163,7 +163,8 @@ def _prepare_database(database_url, instance):
     """Schema, every region, a small registry, four officers (with their
     TOTP secrets) and a citizen's sent proposal, as any host's setup would."""
     from webapp import create_app
-    from webapp.db import close_all, create_schema, flask_db
+    from webapp.db import close_all, flask_db
+    from webapp.migrations import create_schema
     from webapp.registry.demo import Generator, examples
     from webapp.registry.regions import load_regions
 

@@ -12,13 +12,11 @@ from webapp.usulan import services
 from webapp.usulan.models import Proposal, ProposalDocument
 
 from .conftest import CAPTCHA, form_fields
+from .helpers import text
 
 NIK = "3276061708750003"  # Beji, born 17-08-1975
 KK = "3276060101200042"
 
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def forget_csrf():

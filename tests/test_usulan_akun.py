@@ -10,12 +10,10 @@ from webapp.akun.services import register_account
 from webapp.db import flask_db
 
 from .conftest import form_fields
+from .helpers import text
 
 PASSWORD = "kuda lari di sawah hijau"
 
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def make_account(app, n, state=ACTIVE):

@@ -333,7 +333,7 @@ def test_the_migration_adds_the_columns_to_an_old_database(app):
     from playhouse.migrate import migrate
 
     from webapp import migrations
-    from webapp.db import create_schema
+    from webapp.migrations import create_schema
 
     with app.app_context():
         db = flask_db.database

@@ -8,7 +8,23 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, cacheversion, crypto, db, errors, i18n, logs, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
+# mail: its table; retention: its periodic jobs, read by tasks.init_app
+from . import (  # noqa: F401
+    assets,
+    cacheversion,
+    crypto,
+    db,
+    errors,
+    i18n,
+    logs,
+    mail,
+    migrations,
+    retention,
+    security,
+    storage,
+    tasks,
+    voices,
+)
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -88,6 +104,7 @@ def create_app(test_config=None):
     Htmx(app)
     Compress(app)
     db.init_app(app)
+    migrations.init_app(app)
     cacheversion.init_app(app)
     storage.init_app(app)
     i18n.init_app(app)
@@ -97,19 +114,29 @@ def create_app(test_config=None):
     tasks.init_app(app)
     voices.init_app(app)
 
+    # Features come after the base: each route module registers on its
+    # package's `bp`, so importing the modules here is what makes the routes.
     from . import cli, kiosk, templating
+    from .akun import auth, steps, views  # noqa: F401 - routes on akun.bp
+    from .akun import bp as akun_bp
     from .akun.cli import akun_group
-    from .akun.views import bp as akun_bp
     from .bahasa import bp as bahasa_bp
-    from .captcha.views import bp as captcha_bp
-    from .cek.views import bp as cek_bp
+    from .captcha import bp as captcha_bp
+    from .captcha import views as captcha_views  # noqa: F401 - routes on captcha.bp
+    from .cek import bp as cek_bp
+    from .cek import views as cek_views  # noqa: F401 - routes on cek.bp
     from .crypto_cli import kunci_group
     from .health import bp as health_bp
-    from .kompat.views import bp as kompat_bp
+    from .kompat import bp as kompat_bp
+    from .kompat import views as kompat_views  # noqa: F401 - routes on kompat.bp
     from .petugas.setup import init_app as petugas_init
-    from .sanggahan.views import bp as sanggahan_bp
+    from .sanggahan import bp as sanggahan_bp
+    from .sanggahan import views as sanggahan_views  # noqa: F401 - routes on sanggahan.bp
     from .sms import bp as sms_bp
-    from .usulan.views import bp as usulan_bp
+    from .usulan import bp as usulan_bp
+    from .usulan import review, steps_members  # noqa: F401 - step routes on usulan.bp
+    from .usulan import steps as usulan_steps  # noqa: F401 - step routes on usulan.bp
+    from .usulan import views as usulan_views  # noqa: F401 - routes on usulan.bp
     from .wilayah import bp as wilayah_bp
 
     templating.init_app(app)
@@ -128,7 +155,10 @@ def create_app(test_config=None):
     app.cli.add_command(akun_group)
     app.cli.add_command(kunci_group)
     petugas_init(app)
-    from .api import init_app as api_init
+    from .api.setup import init_app as api_init
 
     api_init(app)
     return app
+
+
+tasks.app_factory = create_app  # the consumer's `webapp.tasks.huey` builds the app with it

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from . import voices
 from .captcha.media import record_voices, voices_dir
-from .db import create_schema
+from .migrations import create_schema
 from .registry.demo import Generator, examples
 from .registry.models import Household
 from .registry.programs import seed_programs

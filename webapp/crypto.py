@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from peewee import BlobField, TextField
 
+from .storage import write_atomic
+
 BLOB = b"CBS1"
 STREAM = b"CBA1"
 CHECK_FILE = "encryption-check"
@@ -186,8 +188,6 @@ def _shared_refusal(app, shared):
 
 
 def write_check(instance_path, ring):
-    from .uploads import write_atomic
-
     write_atomic(instance_path, CHECK_FILE, seal(CHECK_VALUE, ring))
 
 

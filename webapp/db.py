@@ -6,12 +6,11 @@ same proxy; create_app() points the proxy at the configured database.
 
 import hashlib
 import os
+import secrets
 import threading
 from contextlib import contextmanager
 
-import click
 from flask import request
-from flask.cli import with_appcontext
 from peewee import SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.flask_utils import FlaskDB
@@ -45,6 +44,13 @@ SQLITE_PRAGMAS = {
     # each keeps a worker's page caches near what one sync worker's was.
     "cache_size": -4000,
 }
+
+
+def new_public_id() -> str:
+    """A random id for URLs and sessions instead of a row id or a NIK: 32 hex
+    characters (128 bits)."""
+    return secrets.token_hex(16)
+
 
 _models = []
 
@@ -173,7 +179,7 @@ _after_schema = []
 
 
 def after_schema(fn):
-    """Registers fn(db), run by create_schema() after the tables on every
+    """Registers fn(db), run by migrations.create_schema() after the tables on every
     `flask init-db` (so it must be safe to repeat): indexes peewee cannot
     declare, such as PostgreSQL's collated ones."""
     if fn not in _after_schema:
@@ -181,32 +187,7 @@ def after_schema(fn):
     return fn
 
 
-def create_schema():
-    from flask import current_app
-
-    from . import migrations, tasks
-
-    db = flask_db.database
-    fresh = migrations.is_fresh(db)
-    with db.atomic():
-        db.create_tables(all_models(), safe=True)
-    migrations.apply_pending(db, fresh=fresh)
-    with db.atomic():
-        for fn in _after_schema:
-            fn(db)
-    tasks.create_queue_tables(current_app)
-
-
 def init_app(app):
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config["DATABASE"] = database_for(app)
     flask_db.init_app(app)
-    app.cli.add_command(init_db_command)
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Membuat tabel (aman diulang) dan menerapkan migrasi yang belum berjalan."""
-    create_schema()
-    click.echo("Skema basis data siap.")

@@ -12,6 +12,20 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 log = logging.getLogger(__name__)
 
 
+class Refused(Exception):
+    """A rule said no. `message` (often lazy: evaluated where it is shown)
+    tells the person why; `field` names the form field it belongs to (None:
+    the whole form). Every feature's refusal derives from it."""
+
+    field = None
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
 def _messages():
     return {
         400: (_("Permintaan tidak dapat diproses"),

@@ -3,8 +3,13 @@ messages tell a person what to do."""
 
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
+
+# The four levels of a region choice, top to bottom (wilayah.py's pickers and
+# every form's region fields use these names).
+REGION_LEVELS = ("provinsi", "kabupaten", "kecamatan", "desa")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE_RUN = re.compile(r"\s+")
@@ -54,3 +59,23 @@ def check_fields(form_class, **fields):
     if form.validate():
         return form, None
     return form, next(str(msgs[0]) for msgs in form.errors.values() if msgs)
+
+
+def errors_of(form, extra=(), picker=None):
+    """[(anchor, message)] for a page's error summary: each field's first
+    error, then `extra` pairs. With a region `picker`, region fields link to
+    the picker's prefixed select ids."""
+    return [((picker.id(name) if picker is not None and name in REGION_LEVELS else name), msgs[0])
+            for name, msgs in form.errors.items() if msgs] + list(extra)
+
+
+def int_arg(name, default=1):
+    """A small positive whole number from the query string (?hal=2), else
+    `default`: a typed or tampered value never makes a 500."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else default
+
+
+def page_arg():
+    """The page number of a list (?hal=)."""
+    return int_arg("hal")

@@ -122,6 +122,7 @@ def pending_dir() -> str:
     return os.path.join(outbox_dir(), PENDING)
 
 
+@tasks.handler("flush_pending_mail")
 def flush_pending() -> int:
     """Queues the messages kept while the queue was unreachable, oldest
     first; stops at the first failure. Returns how many were queued."""
@@ -248,6 +249,7 @@ def _describe(exc):
     return type(exc).__name__
 
 
+@tasks.handler("deliver_mail")
 def deliver(raw: bytes, final: bool = True) -> str:
     """Delivers one serialized message (run by the queue, in an app context).
     Returns "smtp" or the outbox path. When not `final`, a failed attempt

@@ -7,16 +7,26 @@ to MIGRATIONS at the end; never edit one that has shipped.
 
 from datetime import datetime
 
+import click
+from flask.cli import with_appcontext
 from peewee import CharField, DateTimeField, IntegerField, Model
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+from . import crypto
+from .db import _after_schema, all_models, flask_db
+
+
+def _model(table):
+    """The registered model of `table`: a migration names tables, never
+    imports a feature's model (so the schema layer sits below the features)."""
+    return next(m for m in all_models() if m._meta.table_name == table)
 
 
 def m001_assisted_proposals(db, migrator):
     """Operator-assisted mode (issue #8): proposal.assisted_by, and the table
     of original documents an officer saw (create_tables made it already when
     run by create_schema; kept here so the migration stands on its own)."""
-    from .usulan.models import ProposalOriginalSeen
-
+    ProposalOriginalSeen = _model("proposal_original_seen")
     columns = {c.name for c in db.get_columns("proposal")}
     if "assisted_by" not in columns:
         migrate(migrator.add_column("proposal", "assisted_by", IntegerField(null=True)))
@@ -45,7 +55,7 @@ def m012_program_kinds_and_result_fields(db, migrator):
         ops = [migrator.add_column(table, name, field) for name, field in columns if name not in have]
         if ops:
             migrate(*ops)
-    from .registry.programs import seed_programs
+    from .registry.programs import seed_programs  # noqa: I001 - the seed is the registry's; a function, not a model
 
     seed_programs()
     db.execute_sql("UPDATE program SET kind = 'tunai' WHERE kind IS NULL")
@@ -62,9 +72,8 @@ def m016b_evidence_responses_officers(db, migrator):
     Tanggapan Kelayakan responses, officer enrolment links and recovery codes."""
     from peewee import BooleanField, DoubleField, TextField
 
-    from .petugas.models import OfficerEnrolment, RecoveryCode
-    from .sanggahan.models import EligibilityResponse
-
+    EligibilityResponse = _model("eligibility_response")
+    OfficerEnrolment, RecoveryCode = _model("officer_enrolment"), _model("recovery_code")
     columns = {c.name for c in db.get_columns("objection")}
     wanted = [("latitude", DoubleField(null=True)), ("longitude", DoubleField(null=True)),
               ("location_note", TextField(null=True)), ("decided_auto", BooleanField(default=False))]
@@ -81,9 +90,7 @@ def m002_accounts_without_email(db, migrator):
     """Accounts without e-mail (issue #16): account.email may be NULL, and
     the table of notices shown on the citizen's own pages, and the SMS
     per-number counter."""
-    from .akun.models import Notice
-    from .delivery.sms import SmsSent
-
+    Notice, SmsSent = _model("account_notice"), _model("sms_sent")
     column = next(c for c in db.get_columns("account") if c.name == "email")
     if not column.null:
         migrate(migrator.drop_not_null("account", "email"))
@@ -95,8 +102,6 @@ def m002_sealed_totp_secrets(db, migrator):
     """Encryption at rest (issue 14): officer_profile.totp_secret becomes a
     text column holding the secret sealed with the installation key."""
     from peewee import TextField
-
-    from . import crypto
 
     if not isinstance(migrator, SqliteMigrator):
         migrate(migrator.alter_column_type("officer_profile", "totp_secret", TextField()))
@@ -166,3 +171,32 @@ def apply_pending(db, fresh=False):
             with db.atomic():
                 fn(db, _migrator(db))
                 SchemaMigration.create(name=fn.__name__)
+
+
+def create_schema():
+    """Tables of every registered model (safe to repeat), pending migrations,
+    then the after_schema hooks (collated indexes, the queue's tables)."""
+    db = flask_db.database
+    fresh = is_fresh(db)
+    with db.atomic():
+        db.create_tables(all_models(), safe=True)
+    apply_pending(db, fresh=fresh)
+    with db.atomic():
+        for fn in _after_schema:
+            if not getattr(fn, "own_transaction", False):
+                fn(db)
+    for fn in _after_schema:
+        if getattr(fn, "own_transaction", False):
+            fn(db)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Membuat tabel (aman diulang) dan menerapkan migrasi yang belum berjalan."""
+    create_schema()
+    click.echo("Skema basis data siap.")
+
+
+def init_app(app):
+    app.cli.add_command(init_db_command)

@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from huey import crontab
 
-from . import uploads
+from . import tasks, uploads
 from .akun.models import CODE_STATES, Account, Photo, utcnow
 from .db import atomic_write, is_sqlite
 from .petugas import audit
@@ -37,6 +38,7 @@ from .usulan.services import CLOSED, DRAFT
 log = logging.getLogger(__name__)
 
 
+@tasks.periodic("purge", crontab(hour="2", minute="30"))
 def purge(now_local=None, now_utc=None) -> dict:
     """Deletes what is past its retention period; returns the counts."""
     cfg = current_app.config
@@ -114,6 +116,7 @@ def _audit(action, counts):
     audit.record(None, action, "retensi", detail=detail)
 
 
+@tasks.periodic("sweep_uploads", crontab(hour="3", minute="15"))
 def sweep() -> int:
     """Removes stored files no row points at (webapp.uploads.sweep_orphans);
     audits the count. Returns it."""

@@ -19,7 +19,8 @@ each run first claims (job, slot) in the periodic_run table, whose unique key
 lets one consumer in and turns every other one away.
 
 The consumer is huey's own `huey_consumer webapp.tasks.huey`: asking this
-module for `huey` builds the app as wsgi.py does (create_app()) and returns
+module for `huey` builds the app as wsgi.py does (create_app(), handed over
+as `app_factory` by the factory itself) and returns
 its queue, so web workers and consumer share one configuration. Only the
 consumer should ask for it.
 
@@ -36,7 +37,7 @@ from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from peewee import CharField, DateTimeField, IntegrityError
 
-from .db import BaseModel, register
+from .db import BaseModel, after_schema, private_file, register
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,14 @@ def storage_kind(app):
     return "sqlite"
 
 
+def _queue_tables(db):
+    create_queue_tables(current_app)
+
+
+_queue_tables.own_transaction = True  # after the others, outside their transaction
+after_schema(_queue_tables)
+
+
 def create_queue_tables(app):
     """The SQL queue's tables (kv, schedule, task), when this installation
     queues in PostgreSQL; called by create_schema() (`flask init-db`,
@@ -104,10 +113,27 @@ def _create_huey(app):
         return Huey(QUEUE_NAME, storage_class=SqlStorage, database=app.config["DATABASE"],
                     create_tables=False, **options)
     filename = os.path.join(app.instance_path, app.config["HUEY_SQLITE_FILENAME"])
-    from .db import private_file
-
     private_file(filename)  # queued mail holds one-time codes
     return SqliteHuey(QUEUE_NAME, filename=filename, **options)
+
+
+# name → the function a task runs, registered by the module that owns the
+# work (mail, delivery.sms, petugas.services) with @handler(name): the queue
+# never imports a feature, so no feature ↔ queue import circle.
+_handlers = {}
+
+
+def handler(name):
+    def register(fn):
+        _handlers[name] = fn
+        return fn
+    return register
+
+
+# Set by the app factory (webapp/__init__.py) when it is imported, which
+# happens before this module is (it is the parent package): the consumer's
+# `huey` below builds the app through it without importing the factory.
+app_factory = None
 
 
 def _register_tasks(app, huey):
@@ -117,38 +143,30 @@ def _register_tasks(app, huey):
                context=True)
     def deliver_mail(raw, task=None):
         """Sends one serialized message (webapp.mail.deliver)."""
-        from . import mail
-
         with app.app_context():
-            mail.deliver(raw, final=huey.immediate or not task.retries)
+            _handlers["deliver_mail"](raw, final=huey.immediate or not task.retries)
 
     @huey.periodic_task(crontab(minute=str(config["SANGGAHAN_LAPSE_MINUTE"])))
     def objection_deadlines():
         """The day-14 rule, hourly (webapp.petugas.services.apply_objection_deadlines).
         Periodic tasks are scheduled by the consumer, and exactly one runs."""
-        from .petugas.services import apply_objection_deadlines
-
         with app.app_context():
-            apply_objection_deadlines()
+            _handlers["objection_deadlines"]()
 
     @huey.task(retries=config["SMS_RETRIES"], retry_delay=config["SMS_RETRY_DELAY"], retry_backoff=2,
                context=True)
     def deliver_sms(number, text, task=None):
         """Hands one SMS to Kannel (webapp.delivery.sms.deliver)."""
-        from .delivery import sms
-
         with app.app_context():
-            sms.deliver(number, text, final=huey.immediate or not task.retries)
+            _handlers["deliver_sms"](number, text, final=huey.immediate or not task.retries)
 
     @huey.periodic_task(crontab(minute="*"))
     def flush_pending_mail():
         """Queues mail kept while the queue was unreachable (it runs only
         when the queue works again)."""
-        from . import mail
-
         consumer_log_filter.recovered()
         with app.app_context():
-            mail.flush_pending()
+            _handlers["flush_pending_mail"]()
 
     return {"deliver_mail": deliver_mail, "deliver_sms": deliver_sms,
             "objection_deadlines": objection_deadlines, "flush_pending_mail": flush_pending_mail}
@@ -170,24 +188,17 @@ def _daily(now):
     return now.strftime("%Y-%m-%d")
 
 
-def _purge():
-    from .retention import purge
-
-    purge()
-
-
-def _sweep_uploads():
-    from .retention import sweep
-
-    sweep()
-
-
 # name → (when, slot of a run, what). Times are the consumer's local time.
-# Add a periodic job here: one line, and a function taking no arguments.
-PERIODIC = {
-    "purge": (crontab(hour="2", minute="30"), _daily, _purge),
-    "sweep_uploads": (crontab(hour="3", minute="15"), _daily, _sweep_uploads),
-}
+# The module owning the job adds it with periodic(name, when) on a function
+# taking no arguments (retention.py: purge, sweep_uploads).
+PERIODIC = {}
+
+
+def periodic(name, when, slot_of=_daily):
+    def register(fn):
+        PERIODIC[name] = (when, slot_of, fn)
+        return fn
+    return register
 
 
 def run_periodic(app, name, now=None):
@@ -286,11 +297,11 @@ def __getattr__(name):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import logging.config
 
-    from . import create_app, logs
+    from . import logs
 
     if not logging.getLogger().handlers:  # not when a host process (a test run) has its own
         logging.config.dictConfig(logs.config(consumer=True))  # the web side: gunicorn.conf.py
-    queue = create_app().extensions["huey"]
+    queue = app_factory().extensions["huey"]
     logging.getLogger("huey.consumer").addFilter(consumer_log_filter)
     globals()["huey"] = queue
     return queue

@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import crypto, storage
+from .errors import Refused
 from .storage import TEMP_SUFFIX, upload_root  # noqa: F401 - TEMP_SUFFIX: part of this module's interface
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,8 @@ _FOLDER = re.compile(r"[a-z0-9_-]{1,64}")
 _FILE = re.compile(r"[A-Za-z0-9_-]{1,128}\.jpg")
 
 
-class UploadError(Exception):
+class UploadError(Refused):
     """A file we will not keep; `message` tells the person what to do."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # -- checking and re-encoding ------------------------------------------------

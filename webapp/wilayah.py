@@ -17,11 +17,12 @@ from markupsafe import Markup, escape
 
 from . import cacheversion
 from .assets import accepted_encoding, compress
+from .forms import REGION_LEVELS
 from .registry.models import Region
 
 bp = Blueprint("wilayah", __name__, url_prefix="/wilayah")
 
-LEVELS = ("provinsi", "kabupaten", "kecamatan", "desa")
+LEVELS = REGION_LEVELS
 # The label above each select names the level; the placeholder stays short so
 # it is never cut, at 240 px or in English.
 PLACEHOLDERS = {level: _l("— Pilih —") for level in ("provinsi", "kabupaten", "kecamatan", "desa")}

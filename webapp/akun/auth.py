@@ -7,12 +7,12 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 
+from ..forms import errors_of
 from ..htmx import render
 from ..security import limiter
-from . import codes, services
+from . import bp, codes, services
 from .forms import LoginForm, OfficerCodeForm, ResetForm, ResetRequestForm
 from .session import current_account, safe_next, sign_in, sign_out
-from .views import bp, errors_of
 
 
 def _locked_message(until):

@@ -1,11 +1,10 @@
 """Accounts, one-time e-mail codes and the account's KTP photo and selfie."""
 
-import uuid
 from datetime import UTC, datetime
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from ..db import BaseModel, register
+from ..db import BaseModel, new_public_id, register
 from ..registry.models import Region
 
 # The life of an account. "melengkapi foto" sits between the e-mail check and
@@ -26,10 +25,6 @@ STATES = (EMAIL, PHONE, PHOTOS, OFFICER, ACTIVE, REJECTED)
 def utcnow():
     """Naive UTC: stored and compared the same way on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def new_public_id():
-    return uuid.uuid4().hex
 
 
 @register

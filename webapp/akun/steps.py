@@ -4,14 +4,14 @@ selfie (one file per submit, so a failed upload costs only that file)."""
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..forms import errors_of
 from ..htmx import render
 from ..security import limiter
-from . import codes, photos, services
+from . import bp, codes, photos, services
 from .auth import code_message
 from .forms import CodeForm
 from .models import CODE_STATES
 from .session import current_account, login_required
-from .views import bp, errors_of
 
 KIND_LABELS = {"ktp": lambda: _("Foto KTP"), "selfie": lambda: _("Swafoto sambil memegang KTP")}
 

@@ -2,28 +2,20 @@
 
 import contextlib
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..forms import errors_of
 from ..htmx import render
 from ..security import limiter
 from ..wilayah import LEVELS, build_picker
-from . import codes, profile, services
+from . import bp, codes, profile, services
 from .forms import CHECKABLE, RegisterForm
 from .models import CODE_STATES
 from .session import current_account, login_required, sign_in
 
-bp = Blueprint("akun", __name__, url_prefix="/akun")
-
 TEMPLATE = "akun/daftar.html"
 PREFIX = "alamat-"
-
-
-def errors_of(form, picker=None):
-    """(anchor, message) for the error summary; region fields link to the
-    picker's prefixed ids."""
-    return [((picker.id(name) if picker and name in LEVELS else name), msgs[0])
-            for name, msgs in form.errors.items() if msgs]
 
 
 def _page(form, picker, status=200, mismatch=False):
@@ -32,7 +24,7 @@ def _page(form, picker, status=200, mismatch=False):
         # submit (region choice, address confirmation) needs no retyping.
         form.password.data = ""
     return render(TEMPLATE, "content", status=status, form=form, picker=picker,
-                  errors=errors_of(form, picker), mismatch=mismatch)
+                  errors=errors_of(form, picker=picker), mismatch=mismatch)
 
 
 def _mismatch(form, picker):
@@ -118,6 +110,3 @@ def profil():
 def _nav():
     # A callable: only pages that render the nav look the account up.
     return {"signed_in_account": current_account}
-
-
-from . import auth, steps  # noqa: E402,F401 - their routes join this blueprint

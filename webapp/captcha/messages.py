@@ -1,6 +1,7 @@
 """What a person is told about a captcha, in one table shared by every form
-that has one (cek, usulan status): the words follow the kind shown, so an
-audio user is never told to read a picture."""
+that has one (cek, usulan status, the API, the real site's contract in
+kompat): the words follow the kind shown, so an audio user is never told to
+read a picture."""
 
 from flask_babel import gettext as _
 
@@ -15,6 +16,11 @@ _MESSAGES = {
     ("replayed", "audio"): lambda: _("Kode suara ini sudah dipakai. Dengarkan kode yang baru."),
     ("missing", "image"): lambda: _("Ketik kode captcha yang tampil pada gambar."),
     ("missing", "audio"): lambda: _("Ketik angka yang Anda dengar pada kode suara."),
+    # The real site's words, for its clients (kompat/): a picture only.
+    ("wrong", "kompat"): lambda: _("Kode Captcha salah. Ketik kode pada gambar yang baru."),
+    ("expired", "kompat"): lambda: _("Kode Captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
+    ("invalid", "kompat"): lambda: _("Kode Captcha tidak berlaku. Muat gambar captcha lalu ketik kodenya."),
+    ("replayed", "kompat"): lambda: _("Kode Captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
 }
 
 
@@ -29,6 +35,7 @@ def captcha_kind(values) -> str:
 
 def captcha_message(reason: str, kind: str) -> str:
     """The message for a refused reply (wrong | expired | invalid | replayed)
-    or an empty one (missing), in the words of the kind shown."""
-    kind = kind if kind in ("image", "audio") else "image"
+    or an empty one (missing), in the words of the kind shown ("kompat":
+    the real site's words)."""
+    kind = kind if kind in ("image", "audio", "kompat") else "image"
     return _MESSAGES[(reason, kind)]()

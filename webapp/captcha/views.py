@@ -1,12 +1,10 @@
 """Captcha image, audio and a fresh challenge for the widget."""
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import abort, make_response, render_template, request
 
 from ..security import limiter
-from . import media
+from . import bp, media
 from .services import CaptchaError, answer_for, new_token, read_token
-
-bp = Blueprint("captcha", __name__, url_prefix="/captcha")
 
 
 def _challenge(token):

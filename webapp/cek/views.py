@@ -3,7 +3,7 @@
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -16,10 +16,10 @@ from ..htmx import render
 from ..kiosk import is_kiosk
 from ..security import limiter
 from ..wilayah import LEVELS, build_picker, children
+from . import bp
 from .forms import CekForm
 from .services import lookup_by_name, lookup_by_nik, not_found_guidance
 
-bp = Blueprint("cek", __name__)
 # The not-found texts, shared with the SMS lookup (webapp.sms.services).
 bp.add_app_template_global(not_found_guidance)
 log = logging.getLogger(__name__)

@@ -120,6 +120,7 @@ def _request(number, text, config):
                                   method="POST")
 
 
+@tasks.handler("deliver_sms")
 def deliver(number, text, final=True):
     """Hands one SMS to Kannel (run by the queue, in an app context). Returns
     "kannel" or the outbox path. When not `final`, a failed attempt raises

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from wtforms import ValidationError
 
 from ..captcha import media
+from ..captcha.messages import captcha_message
 from ..captcha.services import CaptchaError, answer_for, new_token, read_token, verify
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
@@ -145,14 +146,6 @@ def captcha_flat():
     return response
 
 
-_CAPTCHA_MESSAGES = {
-    "wrong": lambda: _("Kode Captcha salah. Ketik kode pada gambar yang baru."),
-    "expired": lambda: _("Kode Captcha sudah kedaluwarsa. Ketik kode pada gambar yang baru."),
-    "invalid": lambda: _("Kode Captcha tidak berlaku. Muat gambar captcha lalu ketik kodenya."),
-    "replayed": lambda: _("Kode Captcha ini sudah dipakai. Ketik kode pada gambar yang baru."),
-}
-
-
 def _captcha_problem():
     """None when the reply answers the session's captcha; else the message.
     The challenge is used up either way."""
@@ -160,7 +153,7 @@ def _captcha_problem():
     try:
         verify(token, request.form.get("captcha", "")[:20])
     except CaptchaError as exc:
-        return _CAPTCHA_MESSAGES[exc.reason]()
+        return captcha_message(exc.reason, "kompat")
     return None
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..db import atomic_write
 from ..forms import clean_text
-from ..identity import check_nik, normalize_name
+from ..identity import check_nik
 from ..registry import bulk
 from ..registry.models import Enrollment, Household, Person, Program, Region
 from ..registry.programs import (
@@ -79,7 +79,7 @@ class _Checker:
     def name_norm(self, name):
         found = self.names.get(name)
         if found is None:
-            found = self.names[name] = normalize_name(name)
+            found = self.names[name] = Person.normalized(name)
         return found
 
     def desa(self, code):

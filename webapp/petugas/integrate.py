@@ -3,7 +3,6 @@ enrollments for the next period at stage PENETAPAN."""
 
 from datetime import date, datetime
 
-from ..identity import normalize_name
 from ..registry.models import Enrollment, Household, Person, Program
 from ..registry.programs import HEALTH, desil_allows, first_stage, next_quarter, quarter_of, quarter_start
 from ..usulan.models import ProposalMember
@@ -31,7 +30,7 @@ def _people(proposal):
 
 def upsert_person(household, row):
     person = Person.get_or_none(Person.nik == row["nik"])
-    values = {"name": row["name"], "name_norm": normalize_name(row["name"]),
+    values = {"name": row["name"], "name_norm": Person.normalized(row["name"]),
               "birth_date": row["birth_date"], "sex": row["sex"], "household": household,
               "desa": household.desa_code, "relationship": row["relationship"]}
     if person is None:

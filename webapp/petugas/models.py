@@ -1,7 +1,6 @@
 """Officer profiles, the audit log, musyawarah and home-visit records and
 import jobs. Officers are webapp.akun Accounts whose role is not "warga"."""
 
-import secrets
 
 from peewee import (
     BooleanField,
@@ -15,12 +14,8 @@ from peewee import (
 
 from ..akun.models import Account, utcnow
 from ..crypto import SealedBlobField, SealedTextField
-from ..db import BaseModel, register
+from ..db import BaseModel, new_public_id, register
 from ..usulan.models import Proposal
-
-
-def new_public_id():
-    return secrets.token_urlsafe(16)
 
 
 @register

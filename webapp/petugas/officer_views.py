@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..forms import errors_of as _errors
 from ..htmx import render
 from . import officers, scope
 from .forms import EnrolCodeForm, EnrolPasswordForm, OfficerForm, RescopeForm
@@ -23,10 +24,6 @@ def _manager_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def _errors(form, extra=()):
-    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
 
 
 def _role_options(actor):

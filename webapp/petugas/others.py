@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from .. import uploads
 from ..akun.models import OFFICER, Account, Photo, utcnow
 from ..akun.services import REJECT_REASONS
+from ..forms import errors_of as _errors
+from ..forms import page_arg as _page_arg
 from ..htmx import render
 from ..identity import mask_nik
 from ..registry.programs import quarter_of
@@ -30,15 +32,6 @@ def verifier_required(view):
         return view(*args, **kwargs)
 
     return officer_required()(checked)
-
-
-def _errors(form, extra=()):
-    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
-
-
-def _page_arg():
-    value = request.args.get("hal", "")
-    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
 
 
 @bp.get("/akun")

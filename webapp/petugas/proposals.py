@@ -5,6 +5,8 @@ from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import uploads
+from ..forms import errors_of as _errors
+from ..forms import int_arg as _int_arg
 from ..htmx import render
 from ..identity import mask_nik
 from ..registry.models import Region
@@ -22,15 +24,6 @@ from .models import Musyawarah, StageRecord
 from .views import PER_PAGE, bp, is_overdue, officer_required, overdue_condition
 
 MAX_VISIT_PHOTOS = 5
-
-
-def _errors(form, extra=()):
-    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
-
-
-def _int_arg(name, default=1):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < len(value) < 7 else default
 
 
 @bp.get("/usulan")

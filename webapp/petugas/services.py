@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from .. import uploads
+from .. import tasks, uploads
 from ..akun import services as akun_services
 from ..akun.models import Account
 from ..db import atomic_write
@@ -256,6 +256,7 @@ def decide_objection(officer, objection, decision, note):
     return objection
 
 
+@tasks.handler("objection_deadlines")
 def apply_objection_deadlines(today=None):
     """The day-14 rule (webapp.sanggahan.services.uphold_lapsed) over every
     objection past its due date, each in one transaction with its audit row

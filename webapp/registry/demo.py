@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from faker import Faker
 
 from ..db import flask_db, is_sqlite
-from ..identity import normalize_name
 from .models import Enrollment, Household, Person, Region
 from .programs import (
     ACTIVE,
@@ -213,7 +212,7 @@ class Generator:
                 pid = person_ids.take()
                 name = self.name(sex, relationship != "Anak")
                 person_rows.append({"id": pid, "nik": self.nik(kecamatan, birth, sex), "name": name,
-                                    "name_norm": normalize_name(name), "birth_date": birth, "sex": sex,
+                                    "name_norm": Person.normalized(name), "birth_date": birth, "sex": sex,
                                     "household": hh_id, "desa": desa, "relationship": relationship,
                                     **self.person_notes(desil)})
                 persons.append((pid, birth))

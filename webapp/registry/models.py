@@ -1,5 +1,6 @@
 """Regions and the registry of households, persons and program enrollments."""
 
+from flask_babel import lazy_gettext as _l
 from peewee import (
     BooleanField,
     CharField,
@@ -11,8 +12,22 @@ from peewee import (
 )
 
 from ..db import BaseModel, register
+from ..identity import normalize_name
+
+MONTHS = [_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"),
+          _l("Juli"), _l("Agustus"), _l("September"), _l("Oktober"), _l("November"),
+          _l("Desember")]
+
+
+def period_label(year: int, quarter: int) -> str:
+    """(2026, 4) → 'Oktober–Desember 2026'."""
+    first = MONTHS[(quarter - 1) * 3]
+    last = MONTHS[(quarter - 1) * 3 + 2]
+    return f"{first}–{last} {year}"
+
 
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
+
 
 @register
 class Region(BaseModel):
@@ -67,6 +82,17 @@ class Person(BaseModel):
     dtsen_note = CharField(max_length=30, null=True)
     kpd_status = CharField(max_length=10, null=True)
 
+    def save(self, *args, **kwargs):
+        """name_norm always follows name: the lookup and the desa search read it."""
+        self.name_norm = self.normalized(self.name or "")
+        return super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalized(name: str) -> str:
+        """What name_norm holds for `name`. The one rule for every writer; the
+        bulk ones (import, demo, update()) bypass save() and call this."""
+        return normalize_name(name)
+
     class Meta:
         table_name = "person"
         indexes = ((("desa", "name_norm"), False),)
@@ -110,7 +136,5 @@ class Enrollment(BaseModel):
 
     @property
     def period(self):
-        from .programs import period_label
-
         return period_label(self.year, self.quarter)
 

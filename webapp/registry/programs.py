@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import N_
+from .models import MONTHS, Program, period_label  # noqa: F401 - period_label: programs.* callers
 
 CASH, FOOD, HEALTH, EDUCATION = "tunai", "pangan", "kesehatan", "pendidikan"
 
@@ -214,9 +215,6 @@ KPD_STATUSES = {
     "TIDAK": (_l("TIDAK: orang ini tidak tercatat pada daftar KPD untuk periode ini."), _ASK_KPD),
 }
 
-MONTHS = [_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"),
-          _l("Juli"), _l("Agustus"), _l("September"), _l("Oktober"), _l("November"),
-          _l("Desember")]
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -235,13 +233,6 @@ def quarter_of(day: date):
 
 def quarter_start(year: int, quarter: int) -> date:
     return date(year, (quarter - 1) * 3 + 1, 1)
-
-
-def period_label(year: int, quarter: int) -> str:
-    """(2026, 4) → 'Oktober–Desember 2026'."""
-    first = MONTHS[(quarter - 1) * 3]
-    last = MONTHS[(quarter - 1) * 3 + 2]
-    return f"{first}–{last} {year}"
 
 
 def date_label(day: date) -> str:
@@ -361,8 +352,6 @@ def desil_allows(code, desil, max_desil=None):
 
 def seed_programs():
     """Inserts or updates the standard programs (idempotent)."""
-    from .models import Program
-
     rows = [
         {"code": code, "name": name, "description": desc, "max_desil": max_desil,
          "per_person": per_person, "sort": i, "kind": kind}

@@ -8,6 +8,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from ..db import atomic_write
+from ..errors import Refused
 from ..registry.models import Enrollment, Person
 from ..registry.programs import quarter_of
 from .models import Objection
@@ -63,11 +64,8 @@ LONGITUDE_RANGE = (94.5, 141.5)
 LAPSE_UPHOLD = "diterima"
 
 
-class DecisionError(Exception):
-    def __init__(self, message, field="reason"):
-        super().__init__(message)
-        self.message = message
-        self.field = field  # the form field the message belongs to
+class DecisionError(Refused):
+    field = "reason"  # the form field the message belongs to, unless told
 
 
 def status_label(status):

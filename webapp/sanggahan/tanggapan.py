@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
 from ..db import atomic_write
+from ..errors import Refused
 from ..identity import mask_name, normalize_name
 from ..registry.models import Person
 from ..registry.programs import quarter_of
@@ -24,10 +25,8 @@ MIN_LETTERS = 3
 MAX_QUERY = 120
 
 
-class SearchError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class SearchError(Refused):
+    """A desa search we do not run; `message` says why."""
 
 
 @dataclass

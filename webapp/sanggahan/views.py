@@ -3,25 +3,21 @@ own objections, and withdrawing oneself from a program."""
 
 import logging
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..db import atomic_write
+from ..forms import errors_of as _errors
 from ..htmx import render, wants_fragment
 from ..identity import mask_name
 from ..usulan.access import active_required
 from ..usulan.services import label as proposal_label
 from ..usulan.services import own_proposals
-from . import services, tanggapan
+from . import bp, services, tanggapan
 from .forms import ObjectionForm, WithdrawForm
 from .recipients import person_from_token, program_stages_of, programs_of
 
-bp = Blueprint("sanggahan", __name__, url_prefix="/sanggahan")
 log = logging.getLogger(__name__)
-
-
-def _errors(form, extra=()):
-    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
 
 
 def _own_or_404(public_id):

@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from ..identity import mask_name
 from ..registry.models import Program, Region
 from ..registry.programs import FULL_NAMES, KIND_LABELS, kind_of
-from . import drafts, services
+from . import bp, drafts, services
 from .forms import SEXES
 from .steps import page, step_view
-from .views import bp
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,11 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
-from ..db import atomic_write
+from ..db import atomic_write, new_public_id
+from ..errors import Refused
 from ..identity import check_nik
 from ..registry.models import Household
+from .completeness import missing_steps
 from .models import Proposal, ProposalEvent
 
 ACTIVE = "aktif"  # the account state that may propose (webapp.akun)
@@ -58,12 +60,8 @@ RECEIPT_ALPHABET = "ACEFHJKMNPRTWXY3479"
 HIGH_DESIL = 6  # desil 6–10 is outside every program's range
 
 
-class TransitionError(Exception):
+class TransitionError(Refused):
     """A move the state machine does not allow; .message says why."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message  # lazy: evaluated where it is shown
 
 
 def label(status):
@@ -77,10 +75,6 @@ def is_assisted(proposal):
 
 def is_open(proposal):
     return proposal.status not in CLOSED
-
-
-def new_public_id():
-    return secrets.token_urlsafe(16)
 
 
 def new_receipt_no():
@@ -160,8 +154,6 @@ def touch(proposal, **fields):
 def submit(proposal, account):
     """The citizen sends a complete draft (or a returned proposal, which goes
     back to the step that returned it). Returns the proposal with its receipt."""
-    from .drafts import missing_steps
-
     if proposal.account_id != account.id:
         raise TransitionError(_l("Usulan tidak ditemukan."))
     if missing_steps(proposal):

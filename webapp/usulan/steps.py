@@ -7,13 +7,13 @@ from functools import wraps
 from flask import g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..forms import errors_of
 from ..htmx import render
 from ..registry.programs import program_description
 from ..wilayah import LEVELS, build_picker
-from . import drafts, services
+from . import bp, drafts, services
 from .access import active_required, desa_allowed, own_or_404
 from .forms import ConditionsForm, DomicileForm, PersonForm, ProgramsForm
-from .views import bp, errors_of
 
 
 def step_view(view):
@@ -150,6 +150,3 @@ def program(proposal):
     chosen = [code for code in allowed if code in form.programs.data]
     services.touch(proposal, programs=",".join(chosen))
     return saved("program")
-
-
-from . import review, steps_members  # noqa: E402,F401 - more step views on bp

@@ -4,12 +4,11 @@ submit, so a slow connection loses at most one photo)."""
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 
-from . import drafts, services
+from . import bp, drafts, services
 from .access import is_assisting
 from .forms import MemberForm
 from .models import ProposalMember
 from .steps import page, saved, step_view
-from .views import bp
 
 
 @bp.route("/<pid>/anggota", methods=["GET", "POST"])

@@ -3,25 +3,21 @@ receipt, and the status check without an account."""
 
 import logging
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 
 from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
+from ..forms import errors_of
 from ..htmx import render
 from ..security import limiter
-from . import services
+from . import bp, services
 from .access import active_required, assisting_officer, own_or_404
 from .drafts import DOCUMENT_KINDS, DOCUMENT_NAMES, documents_of, next_step, originals_seen
 from .forms import GateForm, StatusForm, parse_date
 from .status import find_by_receipt, timeline
 
-bp = Blueprint("usulan", __name__, url_prefix="/usulan")
 log = logging.getLogger(__name__)
-
-
-def errors_of(form, extra=()):
-    return [(name, msgs[0]) for name, msgs in form.errors.items() if msgs] + list(extra)
 
 
 def _index(form, status=200, gate=None):
@@ -128,6 +124,3 @@ def status_check():
     # One message for any mismatch: which part was wrong is not revealed.
     return _status_page(form, status=200 if proposal else 404, proposal=proposal,
                         not_found=proposal is None)
-
-
-from . import steps  # noqa: E402,F401 - the step views register on bp

@@ -1,0 +1,164 @@
+"""The layers of webapp/ (docs/architecture.md, "Layers"), read from the code:
+no import circles (imports inside functions count too), models never import
+views, the public side never imports the back office, and base modules never
+import a feature or the app factory.
+
+Known violations live only in webapp/petugas/ and its edges (issue #15, the
+petugas half): they are listed in KNOWN_* below, each with why, and that list
+only shrinks; any new one fails here."""
+
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "webapp"
+
+# Base modules: everything else stands on them, so they import no feature and
+# not the app factory (webapp/__init__.py).
+BASE = {"webapp." + name for name in (
+    "assets", "cacheversion", "config", "crypto", "db", "errors", "forms", "htmx", "i18n", "identity",
+    "logs", "mail", "migrations", "redis_store", "security", "storage", "tasks", "uploads")}
+FEATURES = ("akun", "api", "captcha", "cek", "health", "kompat", "petugas", "sanggahan", "usulan")
+# The citizen's side, which must never reach into the back office.
+PUBLIC = ("akun", "cek", "sanggahan", "usulan", "templating", "kiosk", "bahasa")
+
+# The petugas half of issue #15 empties these (its circles, and the public
+# side's edges into petugas that the roles module removes).
+KNOWN_CIRCLES = [
+    # petugas/views.py holds bp and imports its route modules at the bottom.
+    {"webapp.petugas.assisted_views", "webapp.petugas.auth", "webapp.petugas.data",
+     "webapp.petugas.officer_views", "webapp.petugas.others", "webapp.petugas.proposals",
+     "webapp.petugas.tanggapan_views", "webapp.petugas.views"},
+    # audit reads the region rule inside a function; scope writes audit rows.
+    {"webapp.petugas.audit", "webapp.petugas.scope"},
+]
+KNOWN_PUBLIC_TO_PETUGAS = {
+    # usulan/access.py asks petugas/scope for roles and regions (the roles
+    # module next to Account replaces it).
+    ("webapp.usulan.access", "webapp.petugas.scope"),
+    # akun/services writes the audit log of an officer's account changes
+    # (audit moves out of petugas with the roles module).
+    ("webapp.akun.services", "webapp.petugas.audit"),
+}
+
+
+def _module_name(path):
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules():
+    return {_module_name(p): p for p in ROOT.rglob("*.py")}
+
+
+def _targets(modules, name, path, node):
+    """The webapp modules one import statement loads."""
+    if isinstance(node, ast.Import):
+        wanted = [alias.name for alias in node.names]
+    else:
+        if node.level:
+            package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+            base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+        else:
+            base = node.module or ""
+        wanted = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                  for alias in node.names]
+    found = set()
+    for target in wanted:
+        while target and target not in modules:
+            target = target.rpartition(".")[0]
+        if target and target != name:
+            found.add(target)
+    return found
+
+
+def import_graph():
+    """module → {module it imports}, counting imports anywhere in the file."""
+    modules = _modules()
+    graph = {}
+    for name, path in modules.items():
+        edges = graph.setdefault(name, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                edges |= _targets(modules, name, path, node)
+    return graph
+
+
+def circles(graph):
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.add(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(group)
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _in(name, packages):
+    return any(name == f"webapp.{p}" or name.startswith(f"webapp.{p}.") for p in packages)
+
+
+def _is_views(name):
+    last = name.rpartition(".")[2]
+    return last == "views" or last.endswith("_views")
+
+
+def test_no_import_circles_beyond_the_known_ones():
+    new = [sorted(c) for c in circles(import_graph()) if not any(c <= known for known in KNOWN_CIRCLES)]
+    assert new == [], f"new import circles: {new}"
+
+
+def test_models_never_import_views():
+    wrong = sorted((a, b) for a, targets in import_graph().items() if a.endswith("models")
+                   for b in targets if _is_views(b))
+    assert wrong == []
+
+
+def test_the_public_side_never_imports_the_back_office():
+    wrong = sorted((a, b) for a, targets in import_graph().items() if _in(a, PUBLIC)
+                   for b in targets if _in(b, ("petugas",)) and (a, b) not in KNOWN_PUBLIC_TO_PETUGAS)
+    assert wrong == []
+
+
+def test_base_modules_import_no_feature_and_not_the_app_factory():
+    graph = import_graph()
+    wrong = sorted((a, b) for a in BASE for b in graph[a] if b == "webapp" or _in(b, FEATURES))
+    assert wrong == []
+
+
+def test_the_known_lists_only_shrink():
+    """An entry that no longer happens must leave the list, so it cannot
+    silently come back."""
+    graph = import_graph()
+    groups = circles(graph)
+    assert all(any(c <= known for c in groups) for known in KNOWN_CIRCLES)
+    assert all(b in graph[a] for a, b in KNOWN_PUBLIC_TO_PETUGAS)
+
+
+def test_the_checker_counts_imports_inside_functions():
+    # migrations imports the program seed inside m012 only.
+    assert "webapp.registry.programs" in import_graph()["webapp.migrations"]
+    graph = {"webapp.a": {"webapp.b"}, "webapp.b": {"webapp.a"}, "webapp.c": {"webapp.a"}}
+    assert circles(graph) == [{"webapp.a", "webapp.b"}]
