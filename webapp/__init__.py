@@ -133,6 +133,7 @@ def create_app(test_config=None):
     from .sanggahan import bp as sanggahan_bp
     from .sanggahan import views as sanggahan_views  # noqa: F401 - routes on sanggahan.bp
     from .sms import bp as sms_bp
+    from .sms import views as sms_views  # noqa: F401 - routes on sms.bp
     from .usulan import bp as usulan_bp
     from .usulan import review, steps_members  # noqa: F401 - step routes on usulan.bp
     from .usulan import steps as usulan_steps  # noqa: F401 - step routes on usulan.bp

@@ -5,5 +5,3 @@ BANTUAN) is the HTTP reply, which Kannel sends back to the phone."""
 from flask import Blueprint
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
-
-from . import views  # noqa: E402,F401 - the routes on bp
