@@ -245,3 +245,41 @@ def test_static_files_are_served_brotli_when_accepted(client):
     with client.get(css, headers={"Accept-Encoding": "br, gzip"}) as response:
         assert response.headers.get("Content-Encoding") == "br"
         assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_htmx_search_from_a_clean_form_gets_the_result_and_a_fresh_captcha_only(client, registry_person):
+    """A browser searching from a form that shows no errors gets back the
+    title, the result in place of the old one and a new captcha out of band;
+    the form (and what was typed) stays in the page. The old captcha is used up."""
+    html = text(client.get("/?mode=nik"))
+    assert 'name="tampil" value="bersih"' in html and 'id="hasil-slot"' in html
+    csrf, token = form_fields(html)
+    form = {"csrf_token": csrf, "captcha_token": token, "captcha": "24680", "mode": "nik",
+            "nik": registry_person.nik, "tampil": "bersih"}
+    response = client.post("/", data=form, headers={"HX-Request": "true"})
+    body = text(response)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#hasil, #hasil-slot"
+    assert body.lstrip().startswith("<title>1 data ditemukan")
+    assert mask_name(registry_person.name) in body and 'id="hasil"' in body
+    assert "<form" not in body and 'id="cek"' not in body
+    fresh = re.search(r'<div id="captcha-box"[^>]*hx-swap-oob="true"', body)
+    assert fresh and form_fields(body)[1] not in (None, token)
+    again = client.post("/", data=form, headers={"HX-Request": "true"})
+    assert again.status_code == 422 and "sudah dipakai" in text(again)
+    assert 'id="cek"' in text(again)  # an error: the whole form again, with its marks
+    assert 'name="tampil"' not in text(again)
+
+
+def test_htmx_not_found_from_a_clean_form_says_what_was_searched(lookup, client, registry_person):
+    csrf, token = form_fields(text(client.get("/")))
+    desa = registry_person.desa_code
+    parts = desa.split(".")
+    response = client.post("/", headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf, "captcha_token": token, "captcha": "24680", "mode": "nama", "tampil": "bersih",
+        "nama": "Nama Rekaan Sekali", "provinsi": parts[0], "kabupaten": ".".join(parts[:2]),
+        "kecamatan": ".".join(parts[:3]), "desa": desa})
+    body = text(response)
+    assert response.status_code == 200 and "HX-Retarget" in response.headers
+    assert "Tidak Terdapat Peserta/PM" in body and "Nama Rekaan Sekali" in body
+    assert "<form" not in body

@@ -12,7 +12,7 @@ from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..errors import stale_form_message
-from ..htmx import render
+from ..htmx import render, retarget, wants_fragment
 from ..kiosk import is_kiosk
 from ..security import limiter
 from ..wilayah import LEVELS, build_picker, children
@@ -38,14 +38,8 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
         errors.append(("captcha", captcha_error))
     if notice:
         errors.append(("nik" if form.by_nik else "nama", notice))
-    searched_desa = searched_at = None
-    if result is not None and not result.found:
-        searched_at = format_datetime(datetime.now(UTC), "d MMMM yyyy, HH:mm")
-        if picker.desa:
-            searched_desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa)
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
-                  searched_desa=searched_desa, searched_at=searched_at,
-                  errors=errors, captcha_token=token, captcha_kind=kind,
+                  **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
                   captcha_error=captcha_error, audio_available=audio_available())
 
 
@@ -85,7 +79,28 @@ def search():
                      captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
     log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
+    if wants_fragment() and request.form.get("tampil") == "bersih":
+        return _answer(form, picker, result)
     return _page(form, picker, result=result)
+
+
+def _answer(form, picker, result):
+    """The htmx answer to a search from a form that shows no errors: the
+    result and a fresh captcha (out of band), not the whole form again."""
+    kind = captcha_kind(request.form)
+    response = render(TEMPLATE, "jawaban", form=form, picker=picker, result=result,
+                      **_not_found_context(picker, result),
+                      captcha_token=new_token(kind), captcha_kind=kind, captcha_error=None,
+                      captcha_oob=True, audio_available=audio_available(), errors=[])
+    return retarget(response, "#hasil, #hasil-slot")
+
+
+def _not_found_context(picker, result):
+    """When and where a search found nobody (the result says both)."""
+    if result is None or result.found:
+        return {"searched_desa": None, "searched_at": None}
+    desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa) if picker.desa else None
+    return {"searched_desa": desa, "searched_at": format_datetime(datetime.now(UTC), "d MMMM yyyy, HH:mm")}
 
 
 @bp.errorhandler(CSRFError)
