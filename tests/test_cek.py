@@ -27,7 +27,7 @@ def test_page_lists_38_provinces_and_a_captcha(client):
     html = text(response)
     assert response.status_code == 200
     assert len(re.findall(r'<option value="\d\d">', html)) == 38
-    assert re.search(r'<img src="/captcha/[^"]+\.png"', html)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+"', html)
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
@@ -283,3 +283,24 @@ def test_htmx_not_found_from_a_clean_form_says_what_was_searched(lookup, client,
     assert response.status_code == 200 and "HX-Retarget" in response.headers
     assert "Tidak Terdapat Peserta/PM" in body and "Nama Rekaan Sekali" in body
     assert "<form" not in body
+
+
+def test_first_page_carries_its_captcha_image_inline(client):
+    """The page a visit opens with needs no second request for its captcha:
+    the image is in the page, a small PNG of the same challenge as the
+    token's own URL; a new code (htmx) still loads it by URL."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    html = text(client.get("/"))
+    inline = re.search(r'<img src="data:image/png;base64,([^"]+)" width="170" height="64"', html)
+    assert inline, "no inline captcha image"
+    png = base64.b64decode(inline.group(1))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 6000
+    assert Image.open(io.BytesIO(png)).size == (170, 64)
+    _csrf, token = form_fields(html)
+    assert client.get(f"/captcha/{token}.png").status_code == 200
+    fresh = text(client.get("/captcha/baru?jenis=image", headers={"HX-Request": "true"}))
+    assert re.search(r'<img src="/captcha/[^"]+\.png"', fresh)

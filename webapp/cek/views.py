@@ -8,7 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from ..captcha.media import audio_available
+from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..errors import stale_form_message
@@ -38,8 +38,13 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
         errors.append(("captcha", captcha_error))
     if notice:
         errors.append(("nik" if form.by_nik else "nama", notice))
+    # The page a visit opens with carries its captcha image inline: one
+    # request fewer per person (the refresh, the audio switch and the
+    # captcha after a search still load /captcha/<token>.png).
+    inline = request.method == "GET" and kind == "image" and not wants_fragment()
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
                   **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
+                  captcha_src=png_data_uri(token) if inline else None,
                   captcha_error=captcha_error, audio_available=audio_available())
 
 
