@@ -304,3 +304,22 @@ def test_first_page_carries_its_captcha_image_inline(client):
     assert client.get(f"/captcha/{token}.png").status_code == 200
     fresh = text(client.get("/captcha/baru?jenis=image", headers={"HX-Request": "true"}))
     assert re.search(r'<img src="/captcha/[^"]+\.png"', fresh)
+
+
+def test_each_visitor_gets_own_captcha_on_the_empty_page(app, registry_person):
+    """The empty page is rendered once per worker: still every visitor gets
+    their own captcha token and image and a CSRF token, and they work; the
+    English page stays English."""
+    first, second = app.test_client(), app.test_client()
+    pages = [text(c.get("/")) for c in (first, second)]
+    tokens = [form_fields(html) for html in pages]
+    assert tokens[0][1] != tokens[1][1] and all(csrf for csrf, _ in tokens)
+    images = [re.search(r'<img src="(data:[^"]+)"', html).group(1) for html in pages]
+    assert images[0] != images[1]
+    assert "x19" not in pages[0] and "standin" not in pages[1]
+    csrf, token = tokens[0]
+    response = first.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
+                                     "mode": "nik", "nik": registry_person.nik})
+    assert response.status_code == 200 and mask_name(registry_person.name) in text(response)
+    first.post("/bahasa", data={"csrf_token": tokens[0][0], "lang": "en", "next": "/"})
+    assert 'lang="en"' in text(first.get("/")) and 'lang="id"' in text(second.get("/"))

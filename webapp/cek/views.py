@@ -1,13 +1,16 @@
 """The Cek Bansos page: choose the region, type a name or NIK, solve the captcha."""
 
+import json
 import logging
+import secrets
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 
+from .. import cacheversion
 from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
@@ -48,10 +51,45 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
                   captcha_error=captcha_error, audio_available=audio_available())
 
 
+# The empty page as most visits open it (no query, nobody signed in, no
+# kiosk, nothing flashed) is the same for everyone but its CSRF token and its
+# captcha: each worker renders it once per language with stand-ins for
+# those and fills them in per request. The regions it lists drop it with the
+# region caches ("regions" cache version).
+_CSRF, _TOKEN, _IMAGE, _BUST = "x19csrfstandin", "x19tokenstandin", "x19imagestandin", "x19buststandin"
+_empty_pages = {}
+cacheversion.on_change("regions", _empty_pages.clear)
+
+
+def _empty_page():
+    if (request.args or wants_fragment() or is_kiosk() or set(session) - {"csrf_token"}
+            or captcha_kind(request.values) != "image"):
+        return None
+    key = (str(get_locale()), audio_available())
+    page = _empty_pages.get(key)
+    if page is None:
+        form = CekForm(formdata=None, mode="nama")
+        html = render_template(TEMPLATE, form=form, picker=build_picker({}), result=None, searched_desa=None,
+                               searched_at=None, errors=[], captcha_token=_TOKEN, captcha_kind="image",
+                               captcha_src=_IMAGE, captcha_error=None, audio_available=key[1],
+                               csrf_token=lambda: _CSRF, kompat_bust=_BUST,
+                               csrf_header=lambda: json.dumps({"X-CSRFToken": _CSRF}))
+        page = _empty_pages[key] = html
+    token = new_token("image")
+    html = (page.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(token))
+            .replace(_BUST, str(100000 + secrets.randbelow(900000))))
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return response
+
+
 @bp.get("/")
 def index():
     """The empty form; a GET with region codes (the no-JavaScript "Pilih"
     button, or a bookmark) comes back with the next level filled in."""
+    empty = _empty_page()
+    if empty is not None:
+        return empty
     form = CekForm(formdata=None, mode="nik" if request.args.get("mode") == "nik" else "nama")
     picker = build_picker(request.args)
     for level in LEVELS:
