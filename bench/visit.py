@@ -29,7 +29,8 @@ import urllib.request
 from html import unescape
 from urllib.parse import urlencode
 
-from bench.load import CAPTCHA, ROOT, SECRET, Server, free_port, region_fields, samples
+from bench import pageweight
+from bench.load import CAPTCHA, ROOT, SECRET, Server, free_port, memory, region_fields, samples
 
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -123,9 +124,11 @@ def outside(db, visits):
         for _ in range(n):
             b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
         per_fragment = (server_cpu(server) - start) / n
+        rss = max(memory(pid)[0] for pid in server.workers())
+        weight = pageweight.page(server.base, "/")
     finally:
         server.stop()
-    return per_visit, per_fragment
+    return per_visit, per_fragment, rss, weight
 
 
 def in_process(db, rounds):
@@ -213,12 +216,16 @@ def main(argv=None):
     if not os.path.exists(a.db):
         subprocess.run([sys.executable, "-m", "bench.generate", "--backend", "sqlite",
                         "--persons", str(a.persons), "--out", a.db], check=True, cwd=ROOT)
-    per_visit, per_fragment = outside(a.db, a.visits)
+    per_visit, per_fragment, rss, weight = outside(a.db, a.visits)
     print(f"complete visit (page + captcha image + 3 fragments + htmx search), {a.visits} visits, "
           "gunicorn 2 workers:")
     print(f"  server CPU per visit   {per_visit * 1000:6.2f} ms")
     print(f"  cached fragment        {per_fragment * 1000:6.2f} ms")
     print(f"  visit / fragment       {per_visit / per_fragment:6.1f}x   (goal <= 7x)")
+    kb = {enc: weight["totals"][enc] / 1024 for enc in ("gzip", "br")}
+    print(f"  GET / on a cold cache  {weight['requests']} requests, {kb['gzip']:.1f} KB gzip, "
+          f"{kb['br']:.1f} KB br   (goal <= 5 requests, <= 30 KB)")
+    print(f"  worker RSS after       {rss:6.1f} MB   (goal <= 80 MB)")
     htmx, section, full, mini, image = in_process(a.db, a.rounds)
     print(f"in one process (Flask test client, CPU time, {a.rounds} each):")
     print(f"  search POST, htmx      {htmx:6.2f} ms   {htmx / mini:4.1f}x minimal   (goal <= 2x)")
