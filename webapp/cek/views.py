@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 
 from .. import cacheversion
 from ..captcha.media import audio_available, png_data_uri
@@ -132,10 +133,24 @@ def _answer(form, picker, result):
     result and a fresh captcha (out of band), not the whole form again."""
     kind = captcha_kind(request.form)
     response = render(TEMPLATE, "jawaban", form=form, picker=picker, result=result,
-                      **_not_found_context(picker, result),
-                      captcha_token=new_token(kind), captcha_kind=kind, captcha_error=None,
-                      captcha_oob=True, audio_available=audio_available(), errors=[])
+                      **_not_found_context(picker, result), captcha_html=_fresh_captcha(kind), errors=[])
     return retarget(response, "#hasil, #hasil-slot")
+
+
+_fresh_captchas = {}
+
+
+def _fresh_captcha(kind):
+    """The out-of-band captcha of a search answer: the same for everyone but
+    its token, so each worker renders it once per language and kind."""
+    available = audio_available()
+    key = (str(get_locale()), kind, available, request.path)
+    widget = _fresh_captchas.get(key)
+    if widget is None:
+        widget = _fresh_captchas[key] = render_template(
+            "captcha/widget.html", captcha_token=_TOKEN, captcha_kind=kind, captcha_error=None,
+            captcha_oob=True, audio_available=available)
+    return Markup(widget.replace(_TOKEN, new_token(kind)))  # noqa: S704 - our template; a URL-safe token
 
 
 def _not_found_context(picker, result):
