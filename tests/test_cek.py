@@ -323,3 +323,23 @@ def test_each_visitor_gets_own_captcha_on_the_empty_page(app, registry_person):
     assert response.status_code == 200 and mask_name(registry_person.name) in text(response)
     first.post("/bahasa", data={"csrf_token": tokens[0][0], "lang": "en", "next": "/"})
     assert 'lang="en"' in text(first.get("/")) and 'lang="id"' in text(second.get("/"))
+
+
+def test_not_enrolled_lines_kept_per_worker_follow_the_language(app, registry_person):
+    """A program a person is not in reads the same for everyone and is built
+    once per worker: still in the language of each request, and a copy, so
+    one result cannot change another's."""
+    from flask_babel import force_locale
+
+    from webapp.cek.services import lookup_by_nik
+
+    def lines(lang):
+        with app.test_request_context("/"), force_locale(lang):
+            person = lookup_by_nik(registry_person.nik).people[0]
+            return [line for line in person.programs if line.status_word in ("TIDAK", "NO")]
+
+    first = lines("id")
+    assert first and {line.status_word for line in first} == {"TIDAK"}
+    first[0].status_word = "changed"
+    assert {line.status_word for line in lines("en")} == {"NO"}
+    assert {line.status_word for line in lines("id")} == {"TIDAK"}

@@ -1,8 +1,10 @@
 """The lookup: exact, normalised name inside one desa, or a NIK."""
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from peewee import DateField
 
@@ -167,7 +169,24 @@ def _program_lines(person, programs, enrollments):
         # overrides a household one for that program.
         if held is None or ((held.year, held.quarter) == (e.year, e.quarter) and e.person_id):
             by_program[e.program_code] = e
-    return [program_line(program, by_program.get(program.code)) for program in programs]
+    locale = str(get_locale())
+    return [program_line(program, e) if e is not None else _not_enrolled(program, locale)
+            for program, e in ((program, by_program.get(program.code)) for program in programs)]
+
+
+# A program a person is not enrolled in reads the same for everyone: its
+# line is built once per worker, language and program (dropped with the
+# programs, cache version "programs") and copied for each person.
+_not_enrolled_lines = {}
+cacheversion.on_change("programs", _not_enrolled_lines.clear)
+
+
+def _not_enrolled(program, locale):
+    key = (locale, program.code, program.name, program.kind)
+    line = _not_enrolled_lines.get(key)
+    if line is None:
+        line = _not_enrolled_lines[key] = program_line(program, None)
+    return copy.copy(line)
 
 
 def _status_word(kind, receives):
