@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432
 export FLASK_APP := wsgi
 
-.PHONY: run test setup lint clean bench
+.PHONY: run test setup lint clean bench bench-visit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,14 @@ bench: .make-runtime .make-system
 	$(BIN)/python -m bench.generate --backend sqlite --persons $(BENCH_PERSONS) --out $(BENCH_DIR)/sqlite/cekbansos.sqlite3
 	$(BIN)/python -m bench.generate --backend postgresql --persons $(BENCH_PERSONS) --out $(TEST_PG_URL)/bench_registry
 	$(BIN)/python -m bench.run_all --sqlite $(BENCH_DIR)/sqlite/cekbansos.sqlite3 --postgresql $(TEST_PG_URL)/bench_registry
+	$(BIN)/python -m bench.visit --db $(BENCH_DIR)/visit/cekbansos.sqlite3
+
+# One person's whole lookup (page + captcha image + 3 region fragments + htmx
+# search) on a real gunicorn, server CPU against a cached fragment, and the
+# search POST against a minimal lookup in one process (issue #19). Generates a
+# 50 000-person SQLite registry in $(BENCH_DIR)/visit when missing.
+bench-visit: .make-runtime
+	$(BIN)/python -m bench.visit --db $(BENCH_DIR)/visit/cekbansos.sqlite3
 
 clean:
 	rm -rf $(VENV) .make-* .pytest_cache

@@ -24,7 +24,7 @@ def test_page_lists_38_provinces_and_a_captcha(client):
     html = text(response)
     assert response.status_code == 200
     assert len(re.findall(r'<option value="\d\d">', html)) == 38
-    assert re.search(r'<img src="/captcha/[^"]+\.png"', html)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+"', html)
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
@@ -242,3 +242,101 @@ def test_static_files_are_served_brotli_when_accepted(client):
     with client.get(css, headers={"Accept-Encoding": "br, gzip"}) as response:
         assert response.headers.get("Content-Encoding") == "br"
         assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_htmx_search_from_a_clean_form_gets_the_result_and_a_fresh_captcha_only(client, registry_person):
+    """A browser searching from a form that shows no errors gets back the
+    title, the result in place of the old one and a new captcha out of band;
+    the form (and what was typed) stays in the page. The old captcha is used up."""
+    html = text(client.get("/?mode=nik"))
+    assert 'name="tampil" value="bersih"' in html and 'id="hasil-slot"' in html
+    csrf, token = form_fields(html)
+    form = {"csrf_token": csrf, "captcha_token": token, "captcha": "24680", "mode": "nik",
+            "nik": registry_person.nik, "tampil": "bersih"}
+    response = client.post("/", data=form, headers={"HX-Request": "true"})
+    body = text(response)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#hasil, #hasil-slot"
+    assert body.lstrip().startswith("<title>1 data ditemukan")
+    assert mask_name(registry_person.name) in body and 'id="hasil"' in body
+    assert "<form" not in body and 'id="cek"' not in body
+    fresh = re.search(r'<div id="captcha-box"[^>]*hx-swap-oob="true"', body)
+    assert fresh and form_fields(body)[1] not in (None, token)
+    again = client.post("/", data=form, headers={"HX-Request": "true"})
+    assert again.status_code == 422 and "sudah dipakai" in text(again)
+    assert 'id="cek"' in text(again)  # an error: the whole form again, with its marks
+    assert 'name="tampil"' not in text(again)
+
+
+def test_htmx_not_found_from_a_clean_form_says_what_was_searched(lookup, client, registry_person):
+    csrf, token = form_fields(text(client.get("/")))
+    desa = registry_person.desa_code
+    parts = desa.split(".")
+    response = client.post("/", headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf, "captcha_token": token, "captcha": "24680", "mode": "nama", "tampil": "bersih",
+        "nama": "Nama Rekaan Sekali", "provinsi": parts[0], "kabupaten": ".".join(parts[:2]),
+        "kecamatan": ".".join(parts[:3]), "desa": desa})
+    body = text(response)
+    assert response.status_code == 200 and "HX-Retarget" in response.headers
+    assert "Tidak Terdapat Peserta/PM" in body and "Nama Rekaan Sekali" in body
+    assert "<form" not in body
+
+
+def test_first_page_carries_its_captcha_image_inline(client):
+    """The page a visit opens with needs no second request for its captcha:
+    the image is in the page, a small PNG of the same challenge as the
+    token's own URL; a new code (htmx) still loads it by URL."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    html = text(client.get("/"))
+    inline = re.search(r'<img src="data:image/png;base64,([^"]+)" width="170" height="64"', html)
+    assert inline, "no inline captcha image"
+    png = base64.b64decode(inline.group(1))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 6000
+    assert Image.open(io.BytesIO(png)).size == (170, 64)
+    _csrf, token = form_fields(html)
+    assert client.get(f"/captcha/{token}.png").status_code == 200
+    fresh = text(client.get("/captcha/baru?jenis=image", headers={"HX-Request": "true"}))
+    assert re.search(r'<img src="/captcha/[^"]+\.png"', fresh)
+
+
+def test_each_visitor_gets_own_captcha_on_the_empty_page(app, registry_person):
+    """The empty page is rendered once per worker: still every visitor gets
+    their own captcha token and image and a CSRF token, and they work; the
+    English page stays English."""
+    first, second = app.test_client(), app.test_client()
+    pages = [text(c.get("/")) for c in (first, second)]
+    tokens = [form_fields(html) for html in pages]
+    assert tokens[0][1] != tokens[1][1] and all(csrf for csrf, _ in tokens)
+    images = [re.search(r'<img src="(data:[^"]+)"', html).group(1) for html in pages]
+    assert images[0] != images[1]
+    assert "x19" not in pages[0] and "standin" not in pages[1]
+    csrf, token = tokens[0]
+    response = first.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
+                                     "mode": "nik", "nik": registry_person.nik})
+    assert response.status_code == 200 and mask_name(registry_person.name) in text(response)
+    first.post("/bahasa", data={"csrf_token": tokens[0][0], "lang": "en", "next": "/"})
+    assert 'lang="en"' in text(first.get("/")) and 'lang="id"' in text(second.get("/"))
+
+
+def test_not_enrolled_lines_kept_per_worker_follow_the_language(app, registry_person):
+    """A program a person is not in reads the same for everyone and is built
+    once per worker: still in the language of each request, and a copy, so
+    one result cannot change another's."""
+    from flask_babel import force_locale
+
+    from webapp.cek.services import lookup_by_nik
+
+    def lines(lang):
+        with app.test_request_context("/"), force_locale(lang):
+            person = lookup_by_nik(registry_person.nik).people[0]
+            return [line for line in person.programs if line.status_word in ("TIDAK", "NO")]
+
+    first = lines("id")
+    assert first and {line.status_word for line in first} == {"TIDAK"}
+    first[0].status_word = "changed"
+    assert {line.status_word for line in lines("en")} == {"NO"}
+    assert {line.status_word for line in lines("id")} == {"TIDAK"}

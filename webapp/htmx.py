@@ -55,3 +55,11 @@ def render(template: str, block: str, status: int = 200, **context):
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def retarget(response, selector: str, swap: str = "outerHTML"):
+    """Tells htmx to put this answer at `selector` instead of the caller's
+    hx-target (e.g. a lookup result without the form around it)."""
+    response.headers["HX-Retarget"] = selector
+    response.headers["HX-Reswap"] = swap
+    return response

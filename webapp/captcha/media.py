@@ -6,6 +6,7 @@ record_voices): a spoken instruction, the five digits over a little noise,
 compressed format every phone browser plays, old Android and iOS included)."""
 
 import array
+import base64
 import io
 import os
 import secrets
@@ -17,7 +18,7 @@ import wave
 import lameenc
 from captcha.image import ImageCaptcha
 from flask import current_app
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 
 _image = ImageCaptcha(width=170, height=64, font_sizes=(40, 44, 48))
 _voices = {}
@@ -34,12 +35,91 @@ MP3_KBPS = 24
 MIME = "audio/mpeg"
 
 
+class _GlyphPool:
+    """Each worker keeps a few warped drawings of every captcha character
+    (the library's own rotation and warp, one font size of three each time)
+    and builds each image from them: the drawing of a glyph, not of the
+    whole image, is the costly part. The pool never stands still: a glyph
+    used is redrawn afresh one time in REDRAW_EVERY, so no fixed set of
+    shapes exists for a machine to learn."""
+
+    VARIANTS = 6
+    REDRAW_EVERY = 16
+
+    def __init__(self, captcha):
+        self._captcha = captcha
+        self._glyphs = {}
+        self._scratch = ImageDraw.Draw(Image.new("L", (1, 1)))
+
+    def _draw(self, char):
+        drawn = self._captcha._draw_character(char, self._scratch, (255, 255, 255))
+        return drawn.convert("L").point(self._captcha.lookup_table)
+
+    def glyph(self, char):
+        variants = self._glyphs.get(char)
+        if variants is None:
+            variants = self._glyphs[char] = [self._draw(char) for _ in range(self.VARIANTS)]
+        i = secrets.randbelow(self.VARIANTS)
+        mask = variants[i]
+        if secrets.randbelow(self.REDRAW_EVERY) == 0:
+            variants[i] = self._draw(char)
+        return mask
+
+
+_pool = _GlyphPool(_image)
+WIDTH, HEIGHT = 170, 64
+
+
+def _rand(low, high):
+    return low + secrets.randbelow(high - low + 1)
+
+
 def png(answer: str) -> bytes:
-    """A small PNG: 16 colours are plenty for legible noisy text."""
-    img = _image.generate_image(answer).convert("RGB")
+    """A small 16-colour PNG of `answer`: warped glyphs set with uneven
+    overlap and gaps, a noise arc and dots in the text's colour, softened,
+    as ImageCaptcha draws them, composed in grey levels and coloured by the
+    palette (a random dark ink on a random light paper)."""
+    masks = [_pool.glyph(c) for c in answer]
+    text_width = sum(m.size[0] for m in masks)
+    average = text_width // len(masks)
+    width = max(text_width + average // 2, WIDTH)
+    canvas = Image.new("L", (width, HEIGHT), 0)
+    offset = average // 10
+    for mask in masks:
+        w, h = mask.size
+        canvas.paste(255, (offset, (HEIGHT - h) // 2), mask)
+        # A gap now and then (the library's word space), an overlap otherwise.
+        offset += w - secrets.randbelow(int(0.25 * average) + 1) + (
+            secrets.randbelow(average // 3 + 1) if secrets.randbelow(2) else 0)
+    if width > WIDTH:
+        canvas = canvas.resize((WIDTH, HEIGHT), Image.Resampling.BILINEAR)
+    draw = ImageDraw.Draw(canvas)
+    for _ in range(30):
+        x, y = secrets.randbelow(WIDTH + 1), secrets.randbelow(HEIGHT + 1)
+        draw.line(((x, y), (x - 1, y - 1)), fill=255, width=3)
+    ImageCaptcha.create_noise_curve(canvas, 255)
+    canvas = canvas.filter(ImageFilter.SMOOTH)
+    levels = canvas.point([v * 16 // 256 for v in range(256)])
+    img = Image.frombytes("P", canvas.size, levels.tobytes())
+    paper = [_rand(238, 255) for _ in range(3)]
+    ink = [_rand(10, 200) for _ in range(3)]
+    palette = []
+    for level in range(16):
+        palette += [round(p + (i - p) * level / 15) for p, i in zip(paper, ink, strict=True)]
+    img.putpalette(palette)
     out = io.BytesIO()
-    img.quantize(colors=16, method=Image.Quantize.MEDIANCUT).save(out, "PNG", optimize=True)
+    img.save(out, "PNG", bits=4)
     return out.getvalue()
+
+
+def png_data_uri(token: str) -> str:
+    """The challenge of `token` as a data: URI, for the first image of a
+    page: the same PNG as /captcha/<token>.png, one request fewer per visit
+    (the image still answers for the token only, once)."""
+    from .services import answer_for, read_token
+
+    nonce, kind = read_token(token)
+    return "data:image/png;base64," + base64.b64encode(png(answer_for(nonce, kind))).decode("ascii")
 
 
 def voices_dir():

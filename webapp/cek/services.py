@@ -1,13 +1,17 @@
 """The lookup: exact, normalised name inside one desa, or a NIK."""
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from peewee import JOIN
+from peewee import DateField
 
+from .. import cacheversion
+from ..db import flask_db
 from ..identity import age_on, mask_name, normalize_name
-from ..registry.models import Enrollment, Household, Person, Program, Region
+from ..registry.models import Program
 from ..registry.programs import (
     FULL_NAMES,
     HEALTH,
@@ -81,20 +85,74 @@ class Lookup:
         return bool(self.people)
 
 
+# The programs rarely change (seed_programs, at setup): each worker keeps
+# them, per database, and drops them when the "programs" cache version moves
+# (webapp.cacheversion), on every host within CACHE_CHECK_SECONDS.
+_programs_cache = {}
+
+
+def _clear_programs():
+    _programs_cache.clear()
+
+
+cacheversion.on_change("programs", _clear_programs)
+
+
 def _programs():
-    return list(Program.select().order_by(Program.sort))
+    db = flask_db.database
+    key = (id(db), db.database)
+    programs = _programs_cache.get(key)
+    if programs is None:
+        programs = _programs_cache[key] = tuple(Program.select().order_by(Program.sort))
+    return programs
+
+
+class _Row:
+    """A read-only row of the lookup's hot path: plain attributes, no model
+    instance (the page, the API and the compatibility face read only these)."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+# The two queries of a lookup written once, in the database's own parameter
+# style: building them through the query builder on every request cost more
+# than running them. Same indexes as before: (desa_code, name_norm), nik,
+# and (household_id, year, quarter).
+_PERSON_SQL = ("SELECT p.id, p.name, p.birth_date, p.household_id, p.dtsen_note, p.kpd_status, "
+               "h.desil, r.name FROM person p JOIN household h ON h.id = p.household_id "
+               "JOIN region r ON r.code = p.desa_code WHERE {where}")
+_BY_NAME = "p.desa_code = {p} AND p.name_norm = {p} LIMIT 20"
+_BY_NIK = "p.nik = {p}"
+_ENROLLMENT_SQL = ("SELECT household_id, person_id, program_code, year, quarter, status, stage, "
+                   "ended_reason, since, note FROM enrollment WHERE household_id IN ({ids}) "
+                   "AND (year > {p} OR (year = {p} AND quarter >= {p})) ORDER BY year, quarter")
+_to_date = DateField().python_value
+
+
+def _persons(where, params):
+    db = flask_db.database
+    sql = _PERSON_SQL.format(where=where.format(p=db.param))
+    people = []
+    for pid, name, born, household_id, dtsen_note, kpd, desil, desa_name in db.execute_sql(sql, params):
+        people.append(_Row(id=pid, name=name, birth_date=_to_date(born), household_id=household_id,
+                           household=_Row(id=household_id, desil=desil), desa=_Row(name=desa_name),
+                           dtsen_note=dtsen_note, kpd_status=kpd))
+    return people
 
 
 def _enrollments_from(households, year, quarter):
     """{household id: [enrollments]} for this quarter onwards, in one query
     for all the people found."""
-    from_now = (Enrollment.year > year) | ((Enrollment.year == year) & (Enrollment.quarter >= quarter))
-    rows = (Enrollment.select()
-            .where(Enrollment.household.in_(list(households)) & from_now)
-            .order_by(Enrollment.year, Enrollment.quarter))
+    db = flask_db.database
+    households = sorted(households)
+    sql = _ENROLLMENT_SQL.format(ids=", ".join([db.param] * len(households)), p=db.param)
     grouped = {}
-    for e in rows:
-        grouped.setdefault(e.household_id, []).append(e)
+    for hid, person_id, code, y, q, status, stage, ended, since, note in db.execute_sql(
+            sql, [*households, year, year, quarter]):
+        grouped.setdefault(hid, []).append(_Row(
+            household_id=hid, person_id=person_id, program_code=code, year=y, quarter=q, status=status,
+            stage=stage, ended_reason=ended, since=_to_date(since), note=note))
     return grouped
 
 
@@ -111,7 +169,24 @@ def _program_lines(person, programs, enrollments):
         # overrides a household one for that program.
         if held is None or ((held.year, held.quarter) == (e.year, e.quarter) and e.person_id):
             by_program[e.program_code] = e
-    return [program_line(program, by_program.get(program.code)) for program in programs]
+    locale = str(get_locale())
+    return [program_line(program, e) if e is not None else _not_enrolled(program, locale)
+            for program, e in ((program, by_program.get(program.code)) for program in programs)]
+
+
+# A program a person is not enrolled in reads the same for everyone: its
+# line is built once per worker, language and program (dropped with the
+# programs, cache version "programs") and copied for each person.
+_not_enrolled_lines = {}
+cacheversion.on_change("programs", _not_enrolled_lines.clear)
+
+
+def _not_enrolled(program, locale):
+    key = (locale, program.code, program.name, program.kind)
+    line = _not_enrolled_lines.get(key)
+    if line is None:
+        line = _not_enrolled_lines[key] = program_line(program, None)
+    return copy.copy(line)
 
 
 def _status_word(kind, receives):
@@ -166,23 +241,16 @@ def _results(persons, today):
     return Lookup(dtsen_label(year, quarter), people, dtsen_sentence(year, quarter), desil_scale())
 
 
-def _base_query():
-    return (Person.select(Person, Household, Region)
-            .join(Household, on=(Person.household == Household.id))
-            .switch(Person).join(Region, JOIN.INNER, on=(Person.desa == Region.code)))
-
-
 def lookup_by_name(desa_code: str, name: str, today: date | None = None) -> Lookup:
     """Persons in `desa_code` whose normalised name equals that of `name`.
     One index probe on (desa, name_norm); never a partial match."""
     norm = normalize_name(name)
-    persons = [] if not norm else list(
-        _base_query().where((Person.desa == desa_code) & (Person.name_norm == norm)).limit(20))
+    persons = _persons(_BY_NAME, [desa_code, norm]) if norm else []
     return _results(persons, today or date.today())
 
 
 def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
-    persons = list(_base_query().where(Person.nik == nik))
+    persons = _persons(_BY_NIK, [nik])
     return _results(persons, today or date.today())
 
 

@@ -1,18 +1,22 @@
 """The Cek Bansos page: choose the region, type a name or NIK, solve the captcha."""
 
+import json
 import logging
+import secrets
 from datetime import UTC, datetime
 
-from flask import current_app, redirect, request, url_for
-from flask_babel import format_datetime
+from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 
-from ..captcha.media import audio_available
+from .. import cacheversion
+from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..errors import stale_form_message
-from ..htmx import render
+from ..htmx import render, retarget, wants_fragment
 from ..kiosk import is_kiosk
 from ..security import limiter
 from ..wilayah import LEVELS, build_picker, children
@@ -40,21 +44,55 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
         errors.append(("captcha", captcha_error))
     if notice:
         errors.append(("nik" if form.by_nik else "nama", notice))
-    searched_desa = searched_at = None
-    if result is not None and not result.found:
-        searched_at = format_datetime(datetime.now(UTC), "d MMMM yyyy, HH:mm")
-        if picker.desa:
-            searched_desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa)
+    # The page a visit opens with carries its captcha image inline: one
+    # request fewer per person (the refresh, the audio switch and the
+    # captcha after a search still load /captcha/<token>.png).
+    inline = request.method == "GET" and kind == "image" and not wants_fragment()
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
-                  searched_desa=searched_desa, searched_at=searched_at,
-                  errors=errors, captcha_token=token, captcha_kind=kind,
+                  **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
+                  captcha_src=png_data_uri(token) if inline else None,
                   captcha_error=captcha_error, audio_available=audio_available())
+
+
+# The empty page as most visits open it (no query, nobody signed in, no
+# kiosk, nothing flashed) is the same for everyone but its CSRF token and its
+# captcha: each worker renders it once per language with stand-ins for
+# those and fills them in per request. The regions it lists drop it with the
+# region caches ("regions" cache version).
+_CSRF, _TOKEN, _IMAGE, _BUST = "x19csrfstandin", "x19tokenstandin", "x19imagestandin", "x19buststandin"
+_empty_pages = {}
+cacheversion.on_change("regions", _empty_pages.clear)
+
+
+def _empty_page():
+    if (request.args or wants_fragment() or is_kiosk() or set(session) - {"csrf_token"}
+            or captcha_kind(request.values) != "image"):
+        return None
+    key = (str(get_locale()), audio_available())
+    page = _empty_pages.get(key)
+    if page is None:
+        form = CekForm(formdata=None, mode="nama")
+        html = render_template(TEMPLATE, form=form, picker=build_picker({}), result=None, searched_desa=None,
+                               searched_at=None, errors=[], captcha_token=_TOKEN, captcha_kind="image",
+                               captcha_src=_IMAGE, captcha_error=None, audio_available=key[1],
+                               csrf_token=lambda: _CSRF, kompat_bust=_BUST,
+                               csrf_header=lambda: json.dumps({"X-CSRFToken": _CSRF}))
+        page = _empty_pages[key] = html
+    token = new_token("image")
+    html = (page.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(token))
+            .replace(_BUST, str(100000 + secrets.randbelow(900000))))
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/")
 def index():
     """The empty form; a GET with region codes (the no-JavaScript "Pilih"
     button, or a bookmark) comes back with the next level filled in."""
+    empty = _empty_page()
+    if empty is not None:
+        return empty
     form = CekForm(formdata=None, mode="nik" if request.args.get("mode") == "nik" else "nama")
     picker = build_picker(request.args)
     for level in LEVELS:
@@ -87,7 +125,42 @@ def search():
                      captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
     result = lookup_by_nik(form.nik.data) if form.by_nik else lookup_by_name(picker.desa, form.nama.data)
     log.info("lookup mode=%s found=%d", form.mode.data, len(result.people))
+    if wants_fragment() and request.form.get("tampil") == "bersih":
+        return _answer(form, picker, result)
     return _page(form, picker, result=result)
+
+
+def _answer(form, picker, result):
+    """The htmx answer to a search from a form that shows no errors: the
+    result and a fresh captcha (out of band), not the whole form again."""
+    kind = captcha_kind(request.form)
+    response = render(TEMPLATE, "jawaban", form=form, picker=picker, result=result,
+                      **_not_found_context(picker, result), captcha_html=_fresh_captcha(kind), errors=[])
+    return retarget(response, "#hasil, #hasil-slot")
+
+
+_fresh_captchas = {}
+
+
+def _fresh_captcha(kind):
+    """The out-of-band captcha of a search answer: the same for everyone but
+    its token, so each worker renders it once per language and kind."""
+    available = audio_available()
+    key = (str(get_locale()), kind, available, request.path)
+    widget = _fresh_captchas.get(key)
+    if widget is None:
+        widget = _fresh_captchas[key] = render_template(
+            "captcha/widget.html", captcha_token=_TOKEN, captcha_kind=kind, captcha_error=None,
+            captcha_oob=True, audio_available=available)
+    return Markup(widget.replace(_TOKEN, new_token(kind)))  # noqa: S704 - our template; a URL-safe token
+
+
+def _not_found_context(picker, result):
+    """When and where a search found nobody (the result says both)."""
+    if result is None or result.found:
+        return {"searched_desa": None, "searched_at": None}
+    desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa) if picker.desa else None
+    return {"searched_desa": desa, "searched_at": format_datetime(datetime.now(UTC), "d MMMM yyyy, HH:mm")}
 
 
 @bp.errorhandler(CSRFError)

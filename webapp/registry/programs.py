@@ -362,3 +362,6 @@ def seed_programs():
                   preserve=[Program.name, Program.description, Program.max_desil,
                             Program.per_person, Program.sort, Program.kind])
      .execute())
+    from ..cacheversion import bump
+
+    bump("programs")  # every worker's copy (webapp.cek.services) is dropped

@@ -1,0 +1,240 @@
+"""What one person's whole lookup costs the server, and the search POST
+against a minimal lookup.
+
+1. From outside (a real gunicorn, bench.app, 2 workers): one complete visit
+   is the page, its captcha image (inline in the page since #19, fetched
+   when the page names a URL), the three region fragments (kabupaten,
+   kecamatan, desa) and the htmx search POST, exactly as a browser sends them
+   (CSRF on, the image's single-use token, rate limits on: every visit comes
+   from its own address through TRUSTED_PROXY_COUNT=1). The server's CPU
+   (user+system of the master and every worker, /proc/<pid>/stat) is read
+   before and after N visits, then again before and after N cached region
+   fragments; the ratio is per visit over per fragment.
+2. In one process (Flask test client, time.process_time): the htmx search
+   POST and the no-JS full-page POST against a minimal lookup that does the
+   same database work through the same app (signature check, nonce insert,
+   the indexed person query, the enrollment query, a small HTML answer).
+   The minimal lookup lives here only, never in the real app.
+
+    .venv/bin/python -m bench.visit --db /tmp/bench/visit/cekbansos.sqlite3 [--visits 100]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from html import unescape
+from urllib.parse import urlencode
+
+from bench import pageweight
+from bench.load import CAPTCHA, ROOT, SECRET, Server, free_port, memory, region_fields, samples
+
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(server):
+    """CPU seconds (user+system, children included) of gunicorn's master and workers."""
+    total = 0
+    for pid in [server.proc.pid, *server.workers()]:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except OSError:
+            continue
+    return total / CLK
+
+
+class Browser:
+    """Cookies and the address one visitor comes from."""
+
+    def __init__(self, base, address):
+        self.base, self.cookies, self.address = base, {}, address
+
+    def request(self, path, data=None, headers=None):
+        headers = dict(headers or {}, **{"X-Forwarded-For": self.address, "Accept-Encoding": "gzip"})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310 - localhost
+        try:
+            response = urllib.request.urlopen(req, timeout=10)  # noqa: S310 - localhost
+        except urllib.error.HTTPError as exc:
+            response = exc
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        raw = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            import gzip
+
+            raw = gzip.decompress(raw)
+        return response.status, raw
+
+
+def visit(base, address, person):
+    """One person's complete lookup; returns the search answer's text."""
+    desa, name, _nik = person
+    b = Browser(base, address)
+    status, page = b.request("/")
+    html = page.decode()
+    assert status == 200, status
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    csrf = hidden["csrf_token"]
+    img = unescape(re.search(r'<img src="([^"]+)" width="170"', html).group(1))
+    if not img.startswith("data:image/png;base64,"):  # before #19: the image is a second request
+        status, png = b.request(img)
+        assert status == 200 and png[:4] == b"\x89PNG", status
+    regions = region_fields(desa)
+    htmx = {"HX-Request": "true"}
+    for level, target in (("provinsi", "kabupaten"), ("kabupaten", "kecamatan"), ("kecamatan", "desa")):
+        status, _ = b.request(f"/wilayah/{regions[level]}", headers=dict(htmx, **{"HX-Target": target}))
+        assert status == 200, status
+    form = dict(hidden, captcha=CAPTCHA, mode="nama", nama=name, **regions)
+    status, answer = b.request("/", form, headers=dict(htmx, **{"X-CSRFToken": csrf}))
+    assert status == 200 and "data ditemukan" in answer.decode(), (status, answer[:300])
+    return answer
+
+
+def outside(db, visits):
+    port = free_port()
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2", FLASK_SECRET_KEY=SECRET,
+               FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA, FLASK_TRUSTED_PROXY_COUNT="1",
+               BENCH_INSTANCE=os.path.dirname(os.path.abspath(db)),
+               FLASK_SQLITE_FILENAME=os.path.basename(db))
+    os.makedirs("/tmp/bench/visit", exist_ok=True)  # noqa: S108
+    server = Server(env, "/tmp/bench/visit/gunicorn.log")  # noqa: S108
+    try:
+        people = samples("sqlite", db, n=visits + 20)
+        for i in range(20):  # warm both workers (templates, region caches)
+            visit(server.base, f"10.9.0.{i + 1}", people[i])
+        start = server_cpu(server)
+        for i in range(visits):
+            visit(server.base, f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}", people[20 + i])
+        per_visit = (server_cpu(server) - start) / visits
+        kec = region_fields(people[0][0])["kecamatan"]
+        b = Browser(server.base, "10.8.0.1")
+        for _ in range(20):
+            b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
+        n = visits * 6
+        start = server_cpu(server)
+        for _ in range(n):
+            b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
+        per_fragment = (server_cpu(server) - start) / n
+        rss = max(memory(pid)[0] for pid in server.workers())
+        weight = pageweight.page(server.base, "/")
+    finally:
+        server.stop()
+    return per_visit, per_fragment, rss, weight
+
+
+def in_process(db, rounds):
+    """(search htmx, htmx answered with the whole section, no-JS full page,
+    minimal lookup, captcha image) CPU ms each, one process."""
+    os.environ.update(BENCH_INSTANCE=os.path.dirname(os.path.abspath(db)),
+                      FLASK_SQLITE_FILENAME=os.path.basename(db), FLASK_SECRET_KEY=SECRET,
+                      FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA,
+                      FLASK_RATELIMIT_ENABLED="false")
+    from flask import request
+
+    from bench.app import make_app
+    from webapp.captcha.services import new_token, verify
+    from webapp.registry.models import Enrollment, Person
+
+    app = make_app()
+
+    @app.post("/_bench/minimal")
+    def minimal():
+        verify(request.form["captcha_token"], request.form["captcha"])
+        p = (Person.select(Person.id, Person.name, Person.household)
+             .where((Person.desa == request.form["desa"]) & (Person.name_norm == request.form["norm"]))
+             .limit(20).tuples())
+        rows = list(p)
+        e = list(Enrollment.select(Enrollment.program_code, Enrollment.status)
+                 .where(Enrollment.household.in_([r[2] for r in rows])).tuples()) if rows else []
+        return f"<p>{len(rows)} {len(e)}</p>"
+
+    from webapp.identity import normalize_name
+
+    people = samples("sqlite", db, n=rounds * 4 + 10, seed=7)
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def tokens(n):
+        with app.app_context():
+            return [new_token("image") for _ in range(n)]
+
+    def run(kind, batch):
+        toks = tokens(len(batch))
+        spent = 0.0
+        for tok, (desa, name, _nik) in zip(toks, batch, strict=True):
+            if kind == "minimal":
+                data = {"captcha_token": tok, "captcha": CAPTCHA, "desa": desa, "norm": normalize_name(name)}
+                headers = {"X-CSRFToken": csrf}
+                path = "/_bench/minimal"
+            else:
+                data = {"csrf_token": csrf, "captcha_token": tok, "captcha": CAPTCHA, "mode": "nama",
+                        "nama": name, **region_fields(desa)}
+                if kind == "htmx":  # as a browser sends it from the form showing no errors
+                    data["tampil"] = "bersih"
+                headers = {"HX-Request": "true"} if kind in ("htmx", "htmx-section") else {}
+                path = "/"
+            t = time.process_time()
+            response = client.post(path, data=data, headers=headers)
+            spent += time.process_time() - t
+            assert response.status_code == 200, (kind, response.status_code)
+        return spent / len(batch) * 1000
+
+    run("htmx", people[:5])
+    run("htmx-section", people[5:10])
+    run("full", people[5:10])
+    run("minimal", people[:5])
+    htmx = run("htmx", people[10:10 + rounds])
+    section = run("htmx-section", people[10 + rounds:10 + 2 * rounds])
+    full = run("full", people[10 + 2 * rounds:10 + 3 * rounds])
+    mini = run("minimal", people[10 + 3 * rounds:10 + 4 * rounds])
+    with app.app_context():
+        toks = tokens(rounds)
+    t = time.process_time()
+    for tok in toks:
+        assert client.get(f"/captcha/{tok}.png").status_code == 200
+    image = (time.process_time() - t) / rounds * 1000
+    return htmx, section, full, mini, image
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--db", default="/tmp/bench/visit/cekbansos.sqlite3")  # noqa: S108
+    p.add_argument("--persons", type=int, default=50_000, help="generated when --db is missing")
+    p.add_argument("--visits", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=200)
+    a = p.parse_args(argv)
+    if not os.path.exists(a.db):
+        subprocess.run([sys.executable, "-m", "bench.generate", "--backend", "sqlite",
+                        "--persons", str(a.persons), "--out", a.db], check=True, cwd=ROOT)
+    per_visit, per_fragment, rss, weight = outside(a.db, a.visits)
+    print(f"complete visit (page + captcha image + 3 fragments + htmx search), {a.visits} visits, "
+          "gunicorn 2 workers:")
+    print(f"  server CPU per visit   {per_visit * 1000:6.2f} ms")
+    print(f"  cached fragment        {per_fragment * 1000:6.2f} ms")
+    print(f"  visit / fragment       {per_visit / per_fragment:6.1f}x   (goal <= 7x)")
+    kb = {enc: weight["totals"][enc] / 1024 for enc in ("gzip", "br")}
+    print(f"  GET / on a cold cache  {weight['requests']} requests, {kb['gzip']:.1f} KB gzip, "
+          f"{kb['br']:.1f} KB br   (goal <= 5 requests, <= 30 KB)")
+    print(f"  worker RSS after       {rss:6.1f} MB   (goal <= 80 MB)")
+    htmx, section, full, mini, image = in_process(a.db, a.rounds)
+    print(f"in one process (Flask test client, CPU time, {a.rounds} each):")
+    print(f"  search POST, htmx      {htmx:6.2f} ms   {htmx / mini:4.1f}x minimal   (goal <= 2x)")
+    print(f"  search POST, htmx, whole #cek section (a form showing errors) {section:6.2f} ms   "
+          f"{section / mini:4.1f}x minimal")
+    print(f"  search POST, no-JS     {full:6.2f} ms   {full / mini:4.1f}x minimal")
+    print(f"  minimal lookup         {mini:6.2f} ms")
+    print(f"  captcha image          {image:6.2f} ms   (goal <= 1 ms)")
+
+
+if __name__ == "__main__":
+    main()
