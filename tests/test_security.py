@@ -56,11 +56,15 @@ def _refused(rule, response):
     """400 for our forms; 419 for the real site's contract (docs/api.md), as
     there; the JSON API carries no cookie authority (a captcha or a partner
     key instead), so a form post without them is refused as bad input (422)
-    or an unknown address (404), in JSON."""
+    or an unknown address (404), in JSON. The SMS gateway's endpoint carries
+    no cookie authority either: the gateway's address and shared secret (401,
+    403), and without a secret configured it does not exist (404)."""
     if rule.endpoint.startswith("kompat."):
         return response.status_code == 419
     if rule.endpoint.startswith(("api.", "api_pages.")):
         return response.status_code in (404, 422) and response.is_json
+    if rule.endpoint.startswith("sms."):
+        return response.status_code in (401, 403, 404)
     return response.status_code == 400
 
 
