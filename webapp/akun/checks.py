@@ -2,7 +2,6 @@
 whole form and for the inline (htmx) check of one field."""
 
 import re
-from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -10,6 +9,7 @@ from lokal import parse_phone
 from wtforms.validators import StopValidation
 from zxcvbn import zxcvbn
 
+from .. import clock
 from ..identity import age_on, check_nik, normalize_name
 
 MIN_AGE = 17
@@ -39,7 +39,7 @@ def nik_for_account(form, field, today=None):
     result = check_nik(field.data)
     if not result.ok:
         _stop(result.error)
-    if age_on(result.birth_date, today or date.today()) < MIN_AGE:
+    if age_on(result.birth_date, today or clock.today()) < MIN_AGE:
         _stop(_("Menurut NIK, umur Anda belum %(n)d tahun. Akun hanya untuk pemilik KTP "
                 "berumur %(n)d tahun ke atas.", n=MIN_AGE))
     field.data = result.nik

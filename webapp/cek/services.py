@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import gettext as _
 from peewee import JOIN
 
+from .. import clock
 from ..identity import age_on, mask_name, normalize_name
 from ..registry.models import Enrollment, Household, Person, Program, Region
 from ..registry.programs import (
@@ -178,12 +179,12 @@ def lookup_by_name(desa_code: str, name: str, today: date | None = None) -> Look
     norm = normalize_name(name)
     persons = [] if not norm else list(
         _base_query().where((Person.desa == desa_code) & (Person.name_norm == norm)).limit(20))
-    return _results(persons, today or date.today())
+    return _results(persons, today or clock.today())
 
 
 def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
     persons = list(_base_query().where(Person.nik == nik))
-    return _results(persons, today or date.today())
+    return _results(persons, today or clock.today())
 
 
 def not_found_guidance(by_nik):

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
+from .. import clock
 from ..forms import MaxChars, Required, clean_text
 from ..i18n import N_
 from ..identity import check_nik, normalize_name
@@ -59,7 +60,7 @@ def _birth_date(form, field):
     value = parse_date(field.data)
     if value is None:
         raise StopValidation(str(_l("Masukkan tanggal lahir yang benar, contoh 17-08-1975.")))
-    if value > date.today() or value.year < 1900:
+    if value > clock.today() or value.year < 1900:
         raise StopValidation(str(_l("Tanggal lahir harus di masa lalu.")))
     info = getattr(form, "nik_info", None) or check_nik(form.nik_value())
     if info.ok and info.birth_date != value:
@@ -194,4 +195,4 @@ class StatusForm(FlaskForm):
 
 
 def stamp(value: datetime) -> str:
-    return value.strftime("%d-%m-%Y %H:%M") if value else ""
+    return clock.show(value)
