@@ -9,7 +9,7 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from .. import clock
-from ..forms import MaxChars, Required, clean_text
+from ..forms import MaxChars, Required, clean_text, region_fields
 from ..i18n import N_
 from ..identity import check_nik, normalize_name
 from .drafts import CONDITIONS
@@ -133,10 +133,7 @@ class MemberForm(PersonForm):
 
 
 class DomicileForm(FlaskForm):
-    provinsi = StringField(_l("Provinsi"), filters=[clean_text])
-    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[clean_text])
-    kecamatan = StringField(_l("Kecamatan"), filters=[clean_text])
-    desa = StringField(_l("Desa/Kelurahan"), filters=[clean_text])
+    provinsi, kabupaten, kecamatan, desa = region_fields()
     street = _short_text(_l("Jalan, nomor rumah, dusun"), 200,
                          _l("Masukkan nama jalan atau dusun dan nomor rumah."))
     rt = StringField(_l("RT"), filters=[clean_text], validators=[Required(_l("Masukkan nomor RT."))])

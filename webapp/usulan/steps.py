@@ -7,7 +7,7 @@ from functools import wraps
 from flask import g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..forms import errors_of
+from ..forms import errors_of, region_chosen
 from ..htmx import render
 from ..registry.programs import program_description
 from ..wilayah import LEVELS, build_picker
@@ -98,9 +98,7 @@ def domisili(proposal):
     if "pilih" in request.form:
         return page("domisili", form, picker=picker)
     valid = form.validate()
-    if not picker.complete:
-        missing = next(level for level in LEVELS if level not in picker.chosen)
-        getattr(form, missing).errors = [_("Pilih %(level)s.", level=str(getattr(form, missing).label.text))]
+    if not region_chosen(form, picker):
         valid = False
     if valid and not desa_allowed(proposal, picker.desa):
         form.desa.errors = [_("Desa/kelurahan ini di luar wilayah tugas Anda. Usulan yang dibantu petugas "
