@@ -19,3 +19,15 @@ def test_the_four_region_fields_are_declared_once():
     assert _copies(r'StringField\(_l\("(Provinsi|Kabupaten/Kota|Kecamatan|Desa/Kelurahan)"\)') == []
     assert _copies(r"missing = next\(level for level in LEVELS") == []
 
+
+def test_one_multi_checkbox_field_and_one_comma_list():
+    assert _copies(r"def process_formdata\(self, valuelist\):\n\s+self\.data = \[") == []
+    assert _copies(r'\.split\(","\) if ') == []
+    assert _copies(r'",".join\((known|chosen)\)') == []
+
+
+def test_the_comma_list_reads_back_what_it_stores():
+    from webapp.db import comma_list, comma_text
+
+    assert comma_list(comma_text(["PKH", "SEMBAKO"])) == ["PKH", "SEMBAKO"]
+    assert comma_list("") == comma_list(None) == []

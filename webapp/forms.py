@@ -6,7 +6,7 @@ import re
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
 # The four levels of a region choice, top to bottom (wilayah.py's pickers and
@@ -47,6 +47,22 @@ class MaxChars:
         if field.data and len(field.data) > self.limit:
             raise StopValidation(str(self.message or _l(
                 "Terlalu panjang: paling banyak %(n)d karakter.", n=self.limit)))
+
+
+class MultiCheckbox(Field):
+    """Several values under one name (checkboxes): each cleaned and cut to
+    `size` characters, at most `limit` of them; the form or view keeps the
+    known ones. As data, any list of codes (e.g. db.comma_list of a column)."""
+
+    def __init__(self, label=None, validators=None, limit=20, size=40, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.limit, self.size = limit, size
+
+    def process_formdata(self, valuelist):
+        self.data = [clean_text(v)[:self.size] for v in valuelist[:self.limit] if v]
+
+    def process_data(self, value):
+        self.data = list(value or [])
 
 
 def region_fields():

@@ -5,11 +5,11 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from .. import clock
-from ..forms import MaxChars, Required, clean_text, region_fields
+from ..forms import MaxChars, MultiCheckbox, Required, clean_text, region_fields
 from ..i18n import N_
 from ..identity import check_nik, normalize_name
 from .drafts import CONDITIONS
@@ -149,16 +149,6 @@ class DomicileForm(FlaskForm):
 
     def validate_rw(self, field):
         self._number(field, _l("RW berupa angka 1–3 digit, contoh 012."))
-
-
-class MultiCheckbox(Field):
-    """Several values under one name (checkboxes); the view keeps the known ones."""
-
-    def process_formdata(self, valuelist):
-        self.data = [clean_text(v)[:40] for v in valuelist[:20] if v]
-
-    def process_data(self, value):
-        self.data = list(value or [])
 
 
 class ConditionsForm(FlaskForm):

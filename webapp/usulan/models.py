@@ -11,7 +11,7 @@ from peewee import (
 )
 
 from .. import clock
-from ..db import BaseModel, register
+from ..db import BaseModel, comma_list, register
 from ..registry.models import Household, Region
 
 
@@ -64,11 +64,11 @@ class Proposal(BaseModel):
 
     @property
     def condition_list(self):
-        return [c for c in self.conditions.split(",") if c]
+        return comma_list(self.conditions)
 
     @property
     def program_list(self):
-        return [c for c in self.programs.split(",") if c]
+        return comma_list(self.programs)
 
 
 @register

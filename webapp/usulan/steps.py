@@ -7,6 +7,7 @@ from functools import wraps
 from flask import g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..db import comma_text
 from ..forms import errors_of, region_chosen
 from ..htmx import render
 from ..registry.programs import program_description
@@ -122,7 +123,7 @@ def kondisi(proposal):
     if not form.validate():
         return page("kondisi", form, status=422)
     known = [code for code, _label in drafts.CONDITIONS if code in form.conditions.data]
-    services.touch(proposal, conditions=",".join(known), reason=form.reason.data)
+    services.touch(proposal, conditions=comma_text(known), reason=form.reason.data)
     return saved("kondisi")
 
 
@@ -146,5 +147,5 @@ def program(proposal):
     if not valid:
         return page("program", form, status=422, **shown)
     chosen = [code for code in allowed if code in form.programs.data]
-    services.touch(proposal, programs=",".join(chosen))
+    services.touch(proposal, programs=comma_text(chosen))
     return saved("program")
