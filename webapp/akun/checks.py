@@ -10,7 +10,7 @@ from wtforms.validators import StopValidation
 from zxcvbn import zxcvbn
 
 from .. import clock
-from ..identity import age_on, check_nik, normalize_name
+from ..identity import age_on, check_nik, clean_kk, kk_problem, normalize_name
 
 MIN_AGE = 17
 PASSWORD_MIN = 8
@@ -47,14 +47,10 @@ def nik_for_account(form, field, today=None):
 
 
 def no_kk(form, field):
-    text = re.sub(r"[\s.-]", "", field.data or "")
-    if not text:
-        _stop(_("Masukkan Nomor KK 16 digit."))
-    if not (text.isascii() and text.isdigit()):
-        _stop(_("Nomor KK hanya berisi angka 0–9."))
-    if len(text) != 16:
-        _stop(_("Nomor KK harus 16 digit; yang Anda ketik %(n)d digit.", n=len(text)))
-    field.data = text
+    problem = kk_problem(field.data, str(field.label.text))
+    if problem:
+        _stop(problem)
+    field.data = clean_kk(field.data)
 
 
 def person_name(form, field):

@@ -11,7 +11,7 @@ from wtforms.validators import StopValidation
 from .. import clock
 from ..forms import MaxChars, MultiCheckbox, Required, clean_text, region_fields
 from ..i18n import N_
-from ..identity import check_nik, normalize_name
+from ..identity import check_nik, clean_kk, kk_problem, normalize_name
 from .drafts import CONDITIONS
 
 SEXES = [("L", _l("Laki-laki")), ("P", _l("Perempuan"))]
@@ -43,12 +43,10 @@ def _nik(form, field):
 
 
 def _kk(form, field):
-    text = (field.data or "").replace(" ", "").replace(".", "")
-    if not (text.isascii() and text.isdigit() and len(text) == 16):
-        raise StopValidation(str(_l("No. KK harus 16 digit angka, seperti tertulis pada Kartu Keluarga.")))
-    if text.endswith("0000"):
-        raise StopValidation(str(_l("4 digit terakhir No. KK tidak boleh 0000.")))
-    field.data = text
+    problem = kk_problem(field.data, str(field.label.text))
+    if problem:
+        raise StopValidation(problem)
+    field.data = clean_kk(field.data)
 
 
 def _name(form, field):
