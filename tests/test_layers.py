@@ -15,8 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "webapp"
 # Base modules: everything else stands on them, so they import no feature and
 # not the app factory (webapp/__init__.py).
 BASE = {"webapp." + name for name in (
-    "assets", "cacheversion", "config", "crypto", "db", "errors", "forms", "htmx", "i18n", "identity",
-    "logs", "mail", "migrations", "redis_store", "security", "storage", "tasks", "uploads")}
+    "assets", "cacheversion", "clock", "config", "crypto", "db", "errors", "forms", "htmx", "i18n",
+    "identity", "logs", "mail", "migrations", "redis_store", "security", "storage", "tasks", "uploads")}
 FEATURES = ("akun", "api", "captcha", "cek", "health", "kompat", "petugas", "sanggahan", "usulan")
 # The citizen's side, which must never reach into the back office.
 PUBLIC = ("akun", "cek", "sanggahan", "usulan", "templating", "kiosk", "bahasa")

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from flask import render_template
 
+from webapp import clock
 from webapp.cek.forms import CekForm
 from webapp.cek.services import lookup_by_nik
 from webapp.db import flask_db
@@ -55,7 +56,7 @@ def row_of(html, code):
 
 
 def current_enrollments(program):
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     return Enrollment.select().where((Enrollment.program == program) & (Enrollment.year == year)
                                      & (Enrollment.quarter == quarter))
 
@@ -108,7 +109,7 @@ def test_an_ended_membership_reads_nonaktif_with_where_to_go(app, db):
 
 @pytest.mark.parametrize("stage", ["SP2D", "PENETAPAN", "SUDAH_TRANSAKSI"])
 def test_an_import_giving_pbi_jk_a_money_stage_is_refused_with_its_line(app, db, stage):
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     raw = ("no_kk,nik,nama,tanggal_lahir,jenis_kelamin,hubungan,kode_desa,alamat,desil,program,tahun,"
            "triwulan,status,tahap\n"
            f"3276060101300011,3276061505700011,Slamet Riyadi,1970-05-15,L,Kepala Keluarga,32.76.06.1001,"
@@ -126,7 +127,7 @@ def test_an_import_giving_pbi_jk_a_money_stage_is_refused_with_its_line(app, db,
 
 
 def test_an_import_gives_a_membership_its_start_and_keterangan(app, db):
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     raw = ("no_kk,nik,nama,tanggal_lahir,jenis_kelamin,hubungan,kode_desa,alamat,desil,program,tahun,"
            "triwulan,status,tahap,sejak,keterangan,keterangan_dtsen,status_kpd\n"
            f"3276060101300011,3276061505700011,Slamet Riyadi,1970-05-15,L,Kepala Keluarga,32.76.06.1001,"
@@ -148,7 +149,7 @@ def test_an_import_gives_a_membership_its_start_and_keterangan(app, db):
 def test_every_fact_of_the_real_row_appears_for_a_demo_person_found_by_nik(lookup, db):
     """Masked name, desil, keterangan DTSEN, Sembako status + periode, PKH
     status + periode, PBI-JK status + periode + keterangan, status KPD."""
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     with_all = None
     for pbi in current_enrollments("PBI-JK").where(Enrollment.status == "YA"):
         programs = {e.program_code for e in current_enrollments("PKH").where(
@@ -228,7 +229,7 @@ def test_every_code_the_demo_generator_writes_renders_as_a_sentence(app, db):
 
 def test_no_registry_code_reaches_any_found_page_of_the_demo_registry(app, db):
     """Everyone in the test registry with an ended program, or a keterangan."""
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     ended = (Person.select(Person.nik).join(Enrollment, on=(Enrollment.household == Person.household))
              .where(Enrollment.ended_reason.is_null(False) & (Enrollment.year == year)
                     & (Enrollment.quarter == quarter)).distinct().limit(40))

@@ -3,12 +3,13 @@ and the decisions #5 will take (uphold / dismiss)."""
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
+from webapp import clock
 from webapp.identity import mask_name
 from webapp.registry.models import Enrollment, Person
 from webapp.registry.programs import quarter_of
@@ -83,9 +84,9 @@ def test_objection_is_sent_with_the_14_day_window(neighbour, registry_person):
     response = object_to(neighbour, registry_person, reason="meninggal")
     assert response.status_code == 303
     objection = Objection.get()
-    assert objection.due_date == date.today() + timedelta(days=14)
+    assert objection.due_date == clock.today() + timedelta(days=14)
     html = text(neighbour.client.get(response.headers["Location"]))
-    assert (date.today() + timedelta(days=14)).strftime("%d-%m-%Y") in html
+    assert (clock.today() + timedelta(days=14)).strftime("%d-%m-%Y") in html
     assert "Menunggu tindak lanjut" in html and "Sudah meninggal dunia" in html
     listing = text(neighbour.client.get("/sanggahan/"))
     assert objection.public_id in listing
@@ -132,7 +133,7 @@ def test_inactive_account_cannot_object(client, monkeypatch, registry_person):
 
 
 def current(person):
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     return Enrollment.select().where((Enrollment.year == year) & (Enrollment.quarter == quarter)
                                      & ((Enrollment.person == person.id)
                                         | ((Enrollment.household == person.household_id)
@@ -202,7 +203,7 @@ def test_a_second_send_while_one_is_pending_gives_the_same_one(neighbour, regist
 
 
 def test_the_form_shows_the_handling_date_before_sending(neighbour, registry_person):
-    due = date.today() + timedelta(days=14)
+    due = clock.today() + timedelta(days=14)
     link = neighbour.recipient_link(registry_person)
     html = text(neighbour.client.get(link))
     assert "14 hari" in html

@@ -52,6 +52,16 @@ def new_public_id() -> str:
     return secrets.token_hex(16)
 
 
+def comma_list(text) -> list:
+    """The codes a comma-separated text column holds, in order ("" or None: none)."""
+    return [code for code in (text or "").split(",") if code]
+
+
+def comma_text(codes) -> str:
+    """The text a comma-separated column stores for `codes` (comma_list's inverse)."""
+    return ",".join(codes)
+
+
 _models = []
 
 

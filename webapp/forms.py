@@ -4,7 +4,9 @@ messages tell a person what to do."""
 import re
 
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
 # The four levels of a region choice, top to bottom (wilayah.py's pickers and
@@ -45,6 +47,43 @@ class MaxChars:
         if field.data and len(field.data) > self.limit:
             raise StopValidation(str(self.message or _l(
                 "Terlalu panjang: paling banyak %(n)d karakter.", n=self.limit)))
+
+
+class MultiCheckbox(Field):
+    """Several values under one name (checkboxes): each cleaned and cut to
+    `size` characters, at most `limit` of them; the form or view keeps the
+    known ones. As data, any list of codes (e.g. db.comma_list of a column)."""
+
+    def __init__(self, label=None, validators=None, limit=20, size=40, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.limit, self.size = limit, size
+
+    def process_formdata(self, valuelist):
+        self.data = [clean_text(v)[:self.size] for v in valuelist[:self.limit] if v]
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+def region_fields():
+    """The four region selects, in REGION_LEVELS order, for a form's body:
+    `provinsi, kabupaten, kecamatan, desa = region_fields()` (made where they
+    are written, so they keep that place in the form's order). Their codes
+    are checked by the region picker (wilayah.build_picker) and region_chosen()."""
+    labels = (_l("Provinsi"), _l("Kabupaten/Kota"), _l("Kecamatan"), _l("Desa/Kelurahan"))
+    return tuple(StringField(label, filters=[clean_text]) for label in labels)
+
+
+def region_chosen(form, picker, per_ktp=False):
+    """Whether the region picker reached a desa; if not, the first level it
+    could not fill says "Pilih <level>." ("… sesuai KTP." with `per_ktp`)."""
+    if picker.complete:
+        return True
+    field = form[next(level for level in REGION_LEVELS if level not in picker.chosen)]
+    label = str(field.label.text)
+    field.errors = [_("Pilih %(level)s sesuai KTP.", level=label) if per_ktp
+                    else _("Pilih %(level)s.", level=label)]
+    return False
 
 
 def check_fields(form_class, **fields):

@@ -97,3 +97,29 @@ def check_nik(raw: str, today: date | None = None) -> NikCheck:
 
 def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+# What a person may type between the digits of a No. KK (as printed: spaces,
+# dots or hyphens); they are not part of the number.
+_KK_SEPARATORS = re.compile(r"[\s.-]")
+
+
+def clean_kk(raw) -> str:
+    """A No. KK as typed, without the separators ("3276 0601-0120.0042")."""
+    return _KK_SEPARATORS.sub("", raw or "") if isinstance(raw, str) else ""
+
+
+def kk_problem(raw, label: str = "No. KK") -> str | None:
+    """What is wrong with a No. KK (separators allowed), or None when it is
+    16 digits 0–9 whose last four (the family's serial) are not 0000. `label`
+    is the name the person's form gives the field ("Nomor KK", "No. KK")."""
+    text = clean_kk(raw)
+    if not text:
+        return _("Masukkan %(label)s 16 digit.", label=label)
+    if not (text.isascii() and text.isdigit()):
+        return _("%(label)s hanya berisi angka 0–9.", label=label)
+    if len(text) != 16:
+        return _("%(label)s harus 16 digit; yang Anda ketik %(n)d digit.", label=label, n=len(text))
+    if text.endswith("0000"):
+        return _("4 digit terakhir %(label)s tidak boleh 0000.", label=label)
+    return None

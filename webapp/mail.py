@@ -40,7 +40,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from peewee import BooleanField, DateTimeField
 
-from . import crypto, tasks
+from . import clock, crypto, tasks
 from .db import BaseModel, register
 from .storage import write_atomic
 
@@ -53,7 +53,7 @@ class OutboxMail(BaseModel):
     message, as the queue carried it, sealed at rest (it holds the
     recipient and one-time codes; webapp.crypto)."""
 
-    created_at = DateTimeField(default=datetime.now, index=True)
+    created_at = DateTimeField(default=clock.utcnow, index=True)
     # True: delivery was tried and failed (or the queue failed); False: no
     # SMTP_HOST, kept by design.
     undelivered = BooleanField(default=False)

@@ -5,14 +5,12 @@ the schema_migration table once applied, so it runs exactly once. Add new ones
 to MIGRATIONS at the end; never edit one that has shipped.
 """
 
-from datetime import datetime
-
 import click
 from flask.cli import with_appcontext
 from peewee import CharField, DateTimeField, IntegerField, Model
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from . import crypto
+from . import clock, crypto
 from .db import _after_schema, all_models, flask_db
 
 
@@ -137,7 +135,7 @@ MIGRATIONS = [m001_assisted_proposals, m012_program_kinds_and_result_fields,
 
 class SchemaMigration(Model):
     name = CharField(primary_key=True)
-    applied_at = DateTimeField(default=datetime.now)
+    applied_at = DateTimeField(default=clock.utcnow)
 
     class Meta:
         table_name = "schema_migration"

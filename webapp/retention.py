@@ -18,7 +18,7 @@ cannot be forgotten (a forgotten one would have its files swept away).
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -26,7 +26,8 @@ from flask.cli import with_appcontext
 from huey import crontab
 
 from . import tasks, uploads
-from .akun.models import CODE_STATES, Account, Photo, utcnow
+from .akun.models import CODE_STATES, Account, Photo
+from .clock import utcnow
 from .db import atomic_write, is_sqlite
 from .petugas import audit
 from .petugas.models import Musyawarah, VisitPhoto
@@ -39,16 +40,15 @@ log = logging.getLogger(__name__)
 
 
 @tasks.periodic("purge", crontab(hour="2", minute="30"))
-def purge(now_local=None, now_utc=None) -> dict:
+def purge(now_utc=None) -> dict:
     """Deletes what is past its retention period; returns the counts."""
     cfg = current_app.config
-    now_local = now_local or datetime.now()  # proposals store local time
-    now_utc = now_utc or utcnow()  # accounts store UTC
+    now_utc = now_utc or utcnow()  # every stored time is naive UTC (webapp/clock.py)
     counts = {}
     with uploads.changes() as changes, atomic_write("retention"):
         drafts = list(Proposal.select().where(
             (Proposal.status == DRAFT)
-            & (Proposal.updated_at < now_local - timedelta(days=cfg["RETENTION_DRAFT_DAYS"])))
+            & (Proposal.updated_at < now_utc - timedelta(days=cfg["RETENTION_DRAFT_DAYS"])))
             .for_update(not is_sqlite()))  # a draft edited meanwhile is no longer past its time
         files = [d.stored_name for p in drafts for d in p.documents]
         for p in drafts:
@@ -57,7 +57,7 @@ def purge(now_local=None, now_utc=None) -> dict:
 
         closed_docs = list(ProposalDocument.select().join(Proposal).where(
             Proposal.status.in_(sorted(CLOSED))
-            & (Proposal.updated_at < now_local - timedelta(days=cfg["RETENTION_CLOSED_DOCS_DAYS"]))))
+            & (Proposal.updated_at < now_utc - timedelta(days=cfg["RETENTION_CLOSED_DOCS_DAYS"]))))
         files += [d.stored_name for d in closed_docs]
         ProposalDocument.delete().where(ProposalDocument.id.in_([d.id for d in closed_docs])).execute()
         counts["dokumen_usulan_selesai"] = len(closed_docs)

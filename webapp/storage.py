@@ -21,11 +21,11 @@ import contextlib
 import os
 import tempfile
 import time
-from datetime import datetime
 
 from flask import current_app
 from peewee import BlobField, CharField, CompositeKey, DateTimeField, IntegerField, fn
 
+from . import clock
 from .db import BaseModel, register
 
 CHUNK = 256 * 1024
@@ -41,7 +41,7 @@ class StoredFile(BaseModel):
     name = CharField(max_length=200)
     seq = IntegerField()
     data = BlobField()
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=clock.utcnow)
 
     class Meta:
         table_name = "stored_file"
@@ -194,7 +194,7 @@ class DatabaseStorage:
         StoredFile.delete().where(StoredFile.name == name).execute()
 
     def listing(self):
-        now = datetime.now()
+        now = clock.utcnow()
         query = (StoredFile.select(StoredFile.name, StoredFile.created_at)
                  .where(StoredFile.seq == 0).tuples())
         for name, created in query:

@@ -6,6 +6,7 @@ from flask import request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
+from . import clock
 from .wilayah import LABELS, PLACEHOLDERS
 
 # htmx settings that keep the CSP strict (no inline styles, no eval) and keep
@@ -24,6 +25,9 @@ HTMX_CONFIG = json.dumps({
 
 
 def init_app(app):
+    # The one way a page shows a stored (naive UTC) time: in Asia/Jakarta.
+    app.add_template_filter(clock.show, "waktu")
+
     @app.context_processor
     def globals_():
         return {

@@ -2,7 +2,6 @@
 whole form and for the inline (htmx) check of one field."""
 
 import re
-from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -10,7 +9,8 @@ from lokal import parse_phone
 from wtforms.validators import StopValidation
 from zxcvbn import zxcvbn
 
-from ..identity import age_on, check_nik, normalize_name
+from .. import clock
+from ..identity import age_on, check_nik, clean_kk, kk_problem, normalize_name
 
 MIN_AGE = 17
 PASSWORD_MIN = 8
@@ -39,7 +39,7 @@ def nik_for_account(form, field, today=None):
     result = check_nik(field.data)
     if not result.ok:
         _stop(result.error)
-    if age_on(result.birth_date, today or date.today()) < MIN_AGE:
+    if age_on(result.birth_date, today or clock.today()) < MIN_AGE:
         _stop(_("Menurut NIK, umur Anda belum %(n)d tahun. Akun hanya untuk pemilik KTP "
                 "berumur %(n)d tahun ke atas.", n=MIN_AGE))
     field.data = result.nik
@@ -47,14 +47,10 @@ def nik_for_account(form, field, today=None):
 
 
 def no_kk(form, field):
-    text = re.sub(r"[\s.-]", "", field.data or "")
-    if not text:
-        _stop(_("Masukkan Nomor KK 16 digit."))
-    if not (text.isascii() and text.isdigit()):
-        _stop(_("Nomor KK hanya berisi angka 0–9."))
-    if len(text) != 16:
-        _stop(_("Nomor KK harus 16 digit; yang Anda ketik %(n)d digit.", n=len(text)))
-    field.data = text
+    problem = kk_problem(field.data, str(field.label.text))
+    if problem:
+        _stop(problem)
+    field.data = clean_kk(field.data)
 
 
 def person_name(form, field):

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from flask import current_app
 
+from ..clock import utcnow
 from ..db import atomic_write
-from .models import EmailCode, utcnow
+from .models import EmailCode
 
 VERIFY = "verify"
 RESET = "reset"

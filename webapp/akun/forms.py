@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import Optional
 
-from ..forms import MaxChars, Required, clean_text
+from ..forms import MaxChars, Required, clean_text, region_fields
 from . import checks
 
 
@@ -33,10 +33,7 @@ class RegisterForm(FlaskForm):
         MaxChars(200, _l("Alamat terlalu panjang: paling banyak 200 karakter."))])
     rt = StringField(_l("RT"), filters=[clean_text], validators=[checks.rt_rw])
     rw = StringField(_l("RW"), filters=[clean_text], validators=[checks.rt_rw])
-    provinsi = StringField(_l("Provinsi"), filters=[clean_text])
-    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[clean_text])
-    kecamatan = StringField(_l("Kecamatan"), filters=[clean_text])
-    desa = StringField(_l("Desa/Kelurahan"), filters=[clean_text])
+    provinsi, kabupaten, kecamatan, desa = region_fields()
     hp = StringField(_l("Nomor HP"), filters=[clean_text], validators=[
         Required(_l("Masukkan nomor HP, contoh 0812 3456 7890.")),
         MaxChars(30, _l("Nomor HP terlalu panjang.")), checks.phone])

@@ -1,9 +1,8 @@
 """Accounts, one-time e-mail codes and the account's KTP photo and selfie."""
 
-from datetime import UTC, datetime
-
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
+from ..clock import utcnow  # noqa: F401  (re-exported: petugas still imports it from here)
 from ..db import BaseModel, new_public_id, register
 from ..registry.models import Region
 
@@ -20,11 +19,6 @@ OFFICER = "menunggu verifikasi petugas"
 ACTIVE = "aktif"
 REJECTED = "ditolak"
 STATES = (EMAIL, PHONE, PHOTOS, OFFICER, ACTIVE, REJECTED)
-
-
-def utcnow():
-    """Naive UTC: stored and compared the same way on SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @register

@@ -3,8 +3,9 @@ one row per kind, a new upload replacing the old one."""
 
 import logging
 
+from ..clock import utcnow
 from ..db import atomic_write
-from .models import PHOTOS, REJECTED, Photo, new_public_id, utcnow
+from .models import PHOTOS, REJECTED, Photo, new_public_id
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from limits import parse_many
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..db import atomic_write
 from ..db import lock as db_lock
 from . import codes
@@ -27,7 +28,6 @@ from .models import (
     Account,
     ClientThrottle,
     LoginThrottle,
-    utcnow,
 )
 from .session import current_account  # noqa: F401 - the entry point other features use
 

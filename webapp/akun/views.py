@@ -5,10 +5,10 @@ import contextlib
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..forms import errors_of
+from ..forms import errors_of, region_chosen
 from ..htmx import render
 from ..security import limiter
-from ..wilayah import LEVELS, build_picker
+from ..wilayah import build_picker
 from . import bp, codes, profile, services
 from .forms import CHECKABLE, RegisterForm
 from .models import CODE_STATES
@@ -55,9 +55,7 @@ def daftar_kirim():
     if "pilih" in request.form:
         return _page(form, picker)
     valid = form.validate()
-    if not picker.complete:
-        missing = next(level for level in LEVELS if level not in picker.chosen)
-        form[missing].errors = [_("Pilih %(level)s sesuai KTP.", level=str(form[missing].label.text))]
+    if not region_chosen(form, picker, per_ktp=True):
         valid = False
     mismatch = _mismatch(form, picker)
     if valid and mismatch and not form.alamat_beda.data:

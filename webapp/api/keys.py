@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from limits import parse as parse_limit
 from peewee import CharField, DateTimeField, IntegerField
 
-from ..akun.models import utcnow
+from ..clock import utcnow
 from ..db import BaseModel, atomic_write, register
 from ..petugas import audit, scope
 from ..registry.models import Region

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import StopValidation
 
-from ..forms import MaxChars, Required, clean_text
+from ..forms import MaxChars, Required, clean_text, region_fields
 from ..identity import check_nik, normalize_name
 
 
@@ -25,10 +25,7 @@ def _valid_nik(form, field):
 
 class CekForm(FlaskForm):
     mode = HiddenField(default="nama", filters=[clean_text])
-    provinsi = StringField(_l("Provinsi"), filters=[clean_text])
-    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[clean_text])
-    kecamatan = StringField(_l("Kecamatan"), filters=[clean_text])
-    desa = StringField(_l("Desa/Kelurahan"), filters=[clean_text])
+    provinsi, kabupaten, kecamatan, desa = region_fields()
     nama = StringField(_l("Nama sesuai KTP"), filters=[clean_text], validators=[
         Required(_l("Masukkan nama lengkap sesuai KTP.")),
         MaxChars(100, _l("Nama terlalu panjang: paling banyak 100 karakter.")),

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from peewee import DateField
 
-from .. import cacheversion
+from .. import cacheversion, clock
 from ..db import flask_db
 from ..identity import age_on, mask_name, normalize_name
 from ..registry.models import Program
@@ -246,12 +246,12 @@ def lookup_by_name(desa_code: str, name: str, today: date | None = None) -> Look
     One index probe on (desa, name_norm); never a partial match."""
     norm = normalize_name(name)
     persons = _persons(_BY_NAME, [desa_code, norm]) if norm else []
-    return _results(persons, today or date.today())
+    return _results(persons, today or clock.today())
 
 
 def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
     persons = _persons(_BY_NIK, [nik])
-    return _results(persons, today or date.today())
+    return _results(persons, today or clock.today())
 
 
 def not_found_guidance(by_nik):

@@ -16,6 +16,7 @@ from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..errors import stale_form_message
+from ..forms import region_chosen
 from ..htmx import render, retarget, wants_fragment
 from ..kiosk import is_kiosk
 from ..security import limiter
@@ -112,9 +113,7 @@ def search():
     if "pilih" in request.form or "captcha_baru" in request.form:
         return _page(form, picker, keep_captcha="pilih" in request.form)
     valid = form.validate()
-    if not form.by_nik and not picker.complete:
-        missing = next(level for level in LEVELS if level not in picker.chosen)
-        getattr(form, missing).errors = [_("Pilih %(level)s.", level=str(getattr(form, missing).label.text))]
+    if not form.by_nik and not region_chosen(form, picker):
         valid = False
     if not valid:
         return _page(form, picker, status=422, keep_captcha=True)

@@ -34,6 +34,7 @@ from limits import parse_many
 from peewee import CharField, DateTimeField
 
 from .. import tasks
+from ..clock import utcnow
 from ..db import BaseModel, atomic_write, register
 
 log = logging.getLogger(__name__)
@@ -43,16 +44,12 @@ class SmsDeliveryError(Exception):
     """One attempt failed; the queue will try again."""
 
 
-def _utcnow():
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 @register
 class SmsSent(BaseModel):
     """One SMS handed to Kannel, for the per-number limit."""
 
     number_key = CharField(max_length=64, index=True)  # HMAC of the number
-    sent_at = DateTimeField(default=_utcnow, index=True)
+    sent_at = DateTimeField(default=utcnow, index=True)
 
     class Meta:
         table_name = "sms_sent"
@@ -92,7 +89,7 @@ def write_outbox(number, text, suffix=""):
 
 def over_limit(number, now=None):
     """True when one more SMS to `number` would pass an SMS_RATE_LIMIT window."""
-    now = now or _utcnow()
+    now = now or utcnow()
     key = _number_key(number)
     for item in parse_many(current_app.config["SMS_RATE_LIMIT"]):
         since = now - timedelta(seconds=item.get_expiry())

@@ -4,6 +4,7 @@ cells of a /hasil-nik row and the fields of a /cekbansos_v2 item."""
 
 from datetime import date
 
+from .. import clock
 from ..registry.models import Region
 from ..registry.programs import quarter_of
 
@@ -28,7 +29,7 @@ CELL_KEYS = (
 def badge(today: date | None = None) -> str:
     """'DTSEN TRIWULAN 4 2026': the real site's badge, with the quarter as a
     digit (clients read it with a pattern that wants digits)."""
-    year, quarter = quarter_of(today or date.today())
+    year, quarter = quarter_of(today or clock.today())
     return f"DTSEN TRIWULAN {quarter} {year}"
 
 

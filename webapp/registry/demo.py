@@ -5,10 +5,11 @@ test can be reproduced.
 """
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from faker import Faker
 
+from .. import clock
 from ..db import flask_db, is_sqlite
 from .models import Enrollment, Household, Person, Region
 from .programs import (
@@ -58,7 +59,7 @@ class Generator:
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed
         self.fake = Faker("id_ID")
         self.fake.seed_instance(seed)
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.used_nik = {n for (n,) in Person.select(Person.nik).tuples()}
         self.used_kk = {k for (k,) in Household.select(Household.no_kk).tuples()}
 
@@ -131,7 +132,7 @@ class Generator:
         rows = []
         if desil is None:
             return rows
-        now = datetime.now()
+        now = clock.utcnow()
 
         def add(program, person_id=None):
             ended = rng.random() < 0.05
@@ -206,7 +207,7 @@ class Generator:
             hh_rows.append({"id": hh_id, "no_kk": self.no_kk(kecamatan), "desa": desa,
                             "address": f"{self.fake.street_name()} RT {self.rng.randint(1, 15):03d}"
                                        f"/RW {self.rng.randint(1, 12):03d}",
-                            "desil": desil, "updated_at": datetime.now()})
+                            "desil": desil, "updated_at": clock.utcnow()})
             persons = []
             for relationship, sex, birth in self.members():
                 pid = person_ids.take()
@@ -237,7 +238,7 @@ class Generator:
 
 def examples(limit=3):
     """A few (desa path, name, NIK) to try, each receiving something now."""
-    year, quarter = quarter_of(date.today())
+    year, quarter = quarter_of(clock.today())
     query = (Person.select(Person.name, Person.nik, Region.code, Region.name)
              .join(Region, on=(Person.desa == Region.code))
              .switch(Person)

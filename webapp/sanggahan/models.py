@@ -1,8 +1,6 @@
 """Objections to a recipient (sanggah) and withdrawals (mundur), and the
 one-tap eligibility responses (Tanggapan Kelayakan)."""
 
-from datetime import datetime
-
 from peewee import (
     BooleanField,
     CharField,
@@ -15,6 +13,7 @@ from peewee import (
     TextField,
 )
 
+from .. import clock
 from ..db import BaseModel, register
 from ..registry.models import Person, Program
 
@@ -37,7 +36,7 @@ class Objection(BaseModel):
     location_note = TextField(null=True)
     honest = BooleanField()
     status = CharField(max_length=12, index=True)
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=clock.utcnow)
     due_date = DateField()  # created + the handling days: the window shown to citizen and officer
     decided_at = DateTimeField(null=True)
     decided_by = IntegerField(null=True)
@@ -60,7 +59,7 @@ class EligibilityResponse(BaseModel):
     year = SmallIntegerField()
     quarter = SmallIntegerField()
     eligible = BooleanField()
-    updated_at = DateTimeField(default=datetime.now)
+    updated_at = DateTimeField(default=clock.utcnow)
 
     class Meta:
         table_name = "eligibility_response"

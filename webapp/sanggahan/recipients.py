@@ -2,11 +2,10 @@
 (listed and searched by tanggapan.py), chosen through a signed token, never
 a registry id."""
 
-from datetime import date
-
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from .. import clock
 from ..registry.models import Enrollment, Person, Program
 from ..registry.programs import quarter_of, stage_label
 
@@ -14,7 +13,7 @@ TOKEN_MAX_AGE = 24 * 3600
 
 
 def _current(today=None):
-    year, quarter = quarter_of(today or date.today())
+    year, quarter = quarter_of(today or clock.today())
     return (Enrollment.year == year) & (Enrollment.quarter == quarter) & (Enrollment.status == "YA")
 
 

@@ -2,11 +2,12 @@
 decisions officers (issue #5) take: `uphold()` and `dismiss()`."""
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from .. import clock
 from ..db import atomic_write
 from ..errors import Refused
 from ..registry.models import Enrollment, Person
@@ -112,7 +113,7 @@ def lapse_outcome():
 
 def due_date(sent=None):
     """The date by which an objection sent on `sent` (today) is handled."""
-    return (sent or date.today()) + timedelta(days=handling_days())
+    return (sent or clock.today()) + timedelta(days=handling_days())
 
 
 def lapse_date(due):
@@ -165,7 +166,7 @@ def create(account, person, kind, reason, note, honest, photo=None, program=None
         latitude, longitude, place = check_evidence(reason, bool(photo), location)
     else:
         latitude = longitude = place = None
-    start = today or date.today()
+    start = today or clock.today()
     with atomic_write(f"objection-of:{person.id}"):
         # A double "Kirim" (two workers at once) gives the same one back.
         already = pending_for(account, person, program if kind == MUNDUR else None)
@@ -186,7 +187,7 @@ def own_person(account):
 def covered(person, program_code=None, today=None):
     """This quarter's YA enrollments of `person`: personal ones, and the
     household's if they head it; only `program_code` when given."""
-    year, quarter = quarter_of(today or date.today())
+    year, quarter = quarter_of(today or clock.today())
     cond = (Enrollment.year == year) & (Enrollment.quarter == quarter) & (Enrollment.status == "YA")
     mine = Enrollment.person == person.id
     if person.relationship == "Kepala Keluarga":
@@ -208,7 +209,7 @@ def _decide(objection, officer, note, status, auto=False):
         if current.status != PENDING:
             raise DecisionError(_l("Sanggahan ini sudah diputuskan."))
         objection.status = status
-        objection.decided_at = datetime.now()
+        objection.decided_at = clock.utcnow()
         objection.decided_by = getattr(officer, "id", None)
         objection.decided_auto = auto
         objection.decision_note = (note or "").strip() or None
@@ -239,7 +240,7 @@ def dismiss(objection, officer, note):
 def lapsed(today=None):
     """Pending objections (not withdrawals) whose due date has passed."""
     return (Objection.select().where((Objection.status == PENDING) & (Objection.kind == SANGGAH)
-                                     & (Objection.due_date < (today or date.today())))
+                                     & (Objection.due_date < (today or clock.today())))
             .order_by(Objection.due_date, Objection.id))
 
 

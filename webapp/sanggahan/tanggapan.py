@@ -7,12 +7,12 @@ normalised name or at least MIN_LETTERS letters of its beginning: it cannot
 be used to list a province, nor to walk a village letter by letter."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
+from .. import clock
 from ..db import atomic_write
 from ..errors import Refused
 from ..identity import mask_name, normalize_name
@@ -76,7 +76,7 @@ def responses_of(account, person_ids, today=None):
     """{person id: eligible} of this account's responses this period."""
     if not person_ids:
         return {}
-    year, quarter = quarter_of(today or date.today())
+    year, quarter = quarter_of(today or clock.today())
     rows = (EligibilityResponse.select(EligibilityResponse.person, EligibilityResponse.eligible)
             .where((EligibilityResponse.account_id == account.id) & (EligibilityResponse.year == year)
                    & (EligibilityResponse.quarter == quarter) & EligibilityResponse.person.in_(person_ids))
@@ -87,11 +87,11 @@ def responses_of(account, person_ids, today=None):
 def respond(account, person, eligible, today=None):
     """Records (or changes) this account's response about `person` for the
     current period: one row per account, person and quarter."""
-    year, quarter = quarter_of(today or date.today())
+    year, quarter = quarter_of(today or clock.today())
     key = ((EligibilityResponse.account_id == account.id) & (EligibilityResponse.person == person.id)
            & (EligibilityResponse.year == year) & (EligibilityResponse.quarter == quarter))
     with atomic_write(f"tanggapan:{account.id}:{person.id}"):
-        changed = (EligibilityResponse.update(eligible=bool(eligible), updated_at=datetime.now())
+        changed = (EligibilityResponse.update(eligible=bool(eligible), updated_at=clock.utcnow())
                    .where(key).execute())
         if not changed:
             try:
@@ -99,6 +99,6 @@ def respond(account, person, eligible, today=None):
                     EligibilityResponse.create(account_id=account.id, person=person.id, year=year,
                                                quarter=quarter, eligible=bool(eligible))
             except IntegrityError:  # the same tap twice at once: the other one made the row
-                (EligibilityResponse.update(eligible=bool(eligible), updated_at=datetime.now())
+                (EligibilityResponse.update(eligible=bool(eligible), updated_at=clock.utcnow())
                  .where(key).execute())
     return bool(eligible)

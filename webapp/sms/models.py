@@ -2,15 +2,10 @@
 NIK asked for only as an HMAC (to spot a number walking through NIKs), and
 the outcome. Nothing here names a person."""
 
-from datetime import UTC, datetime
-
 from peewee import CharField, DateTimeField
 
+from ..clock import utcnow
 from ..db import BaseModel, register
-
-
-def utcnow():
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @register

@@ -13,13 +13,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from limits import parse_many
 
+from .. import clock
 from ..cek.services import lookup_by_nik, not_found_guidance
+from ..clock import utcnow
 from ..db import atomic_write
 from ..identity import check_nik
 from ..usulan.services import label as proposal_label
 from ..usulan.status import find_by_receipt
 from .gsm import fit, parts, to_gsm
-from .models import SmsLookup, utcnow
+from .models import SmsLookup
 
 MAX_PARTS = 2
 MAX_INPUT = 200  # one or two SMS; a longer text is not a command
@@ -131,7 +133,7 @@ def status(words):
                          "lahir orang yang diusulkan.")
     return STATUS, _("Usulan %(no)s: %(status)s (diperbarui %(day)s).", no=proposal.receipt_no,
                      status=proposal_label(proposal.status),
-                     day=(proposal.updated_at or proposal.created_at).strftime("%d-%m-%Y"))
+                     day=clock.show(proposal.updated_at or proposal.created_at, "%d-%m-%Y"))
 
 
 def _command(text, number_key_, now):

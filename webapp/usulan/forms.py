@@ -5,12 +5,13 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
-from ..forms import MaxChars, Required, clean_text
+from .. import clock
+from ..forms import MaxChars, MultiCheckbox, Required, clean_text, region_fields
 from ..i18n import N_
-from ..identity import check_nik, normalize_name
+from ..identity import check_nik, clean_kk, kk_problem, normalize_name
 from .drafts import CONDITIONS
 
 SEXES = [("L", _l("Laki-laki")), ("P", _l("Perempuan"))]
@@ -42,12 +43,10 @@ def _nik(form, field):
 
 
 def _kk(form, field):
-    text = (field.data or "").replace(" ", "").replace(".", "")
-    if not (text.isascii() and text.isdigit() and len(text) == 16):
-        raise StopValidation(str(_l("No. KK harus 16 digit angka, seperti tertulis pada Kartu Keluarga.")))
-    if text.endswith("0000"):
-        raise StopValidation(str(_l("4 digit terakhir No. KK tidak boleh 0000.")))
-    field.data = text
+    problem = kk_problem(field.data, str(field.label.text))
+    if problem:
+        raise StopValidation(problem)
+    field.data = clean_kk(field.data)
 
 
 def _name(form, field):
@@ -59,7 +58,7 @@ def _birth_date(form, field):
     value = parse_date(field.data)
     if value is None:
         raise StopValidation(str(_l("Masukkan tanggal lahir yang benar, contoh 17-08-1975.")))
-    if value > date.today() or value.year < 1900:
+    if value > clock.today() or value.year < 1900:
         raise StopValidation(str(_l("Tanggal lahir harus di masa lalu.")))
     info = getattr(form, "nik_info", None) or check_nik(form.nik_value())
     if info.ok and info.birth_date != value:
@@ -132,10 +131,7 @@ class MemberForm(PersonForm):
 
 
 class DomicileForm(FlaskForm):
-    provinsi = StringField(_l("Provinsi"), filters=[clean_text])
-    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[clean_text])
-    kecamatan = StringField(_l("Kecamatan"), filters=[clean_text])
-    desa = StringField(_l("Desa/Kelurahan"), filters=[clean_text])
+    provinsi, kabupaten, kecamatan, desa = region_fields()
     street = _short_text(_l("Jalan, nomor rumah, dusun"), 200,
                          _l("Masukkan nama jalan atau dusun dan nomor rumah."))
     rt = StringField(_l("RT"), filters=[clean_text], validators=[Required(_l("Masukkan nomor RT."))])
@@ -151,16 +147,6 @@ class DomicileForm(FlaskForm):
 
     def validate_rw(self, field):
         self._number(field, _l("RW berupa angka 1–3 digit, contoh 012."))
-
-
-class MultiCheckbox(Field):
-    """Several values under one name (checkboxes); the view keeps the known ones."""
-
-    def process_formdata(self, valuelist):
-        self.data = [clean_text(v)[:40] for v in valuelist[:20] if v]
-
-    def process_data(self, value):
-        self.data = list(value or [])
 
 
 class ConditionsForm(FlaskForm):
@@ -194,4 +180,4 @@ class StatusForm(FlaskForm):
 
 
 def stamp(value: datetime) -> str:
-    return value.strftime("%d-%m-%Y %H:%M") if value else ""
+    return clock.show(value)

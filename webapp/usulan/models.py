@@ -1,7 +1,5 @@
 """A proposal (usulan), its household members, documents and status events."""
 
-from datetime import datetime
-
 from peewee import (
     BooleanField,
     CharField,
@@ -12,7 +10,8 @@ from peewee import (
     TextField,
 )
 
-from ..db import BaseModel, register
+from .. import clock
+from ..db import BaseModel, comma_list, register
 from ..registry.models import Household, Region
 
 
@@ -56,8 +55,8 @@ class Proposal(BaseModel):
     # added by a migration must not be indexed by create_tables on an old
     # database before the migration runs (migrations.py).
     assisted_by = IntegerField(null=True)
-    created_at = DateTimeField(default=datetime.now)
-    updated_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=clock.utcnow)
+    updated_at = DateTimeField(default=clock.utcnow)
     submitted_at = DateTimeField(null=True)
 
     class Meta:
@@ -65,11 +64,11 @@ class Proposal(BaseModel):
 
     @property
     def condition_list(self):
-        return [c for c in self.conditions.split(",") if c]
+        return comma_list(self.conditions)
 
     @property
     def program_list(self):
-        return [c for c in self.programs.split(",") if c]
+        return comma_list(self.programs)
 
 
 @register
@@ -92,7 +91,7 @@ class ProposalDocument(BaseModel):
     proposal = ForeignKeyField(Proposal, backref="documents", on_delete="CASCADE")
     kind = CharField(max_length=10)  # ektp / kk / sktm / rumah
     stored_name = CharField(max_length=200)  # relative name from webapp.uploads.store
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=clock.utcnow)
 
     class Meta:
         table_name = "proposal_document"
@@ -108,7 +107,7 @@ class ProposalOriginalSeen(BaseModel):
     proposal = ForeignKeyField(Proposal, backref="originals_seen", on_delete="CASCADE")
     kind = CharField(max_length=10)  # ektp / kk / sktm
     officer_id = IntegerField()  # Account id of the officer who saw it
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=clock.utcnow)
 
     class Meta:
         table_name = "proposal_original_seen"
@@ -124,7 +123,7 @@ class ProposalEvent(BaseModel):
     note = TextField(null=True)
     actor_id = IntegerField(null=True)
     actor_role = CharField(max_length=12)  # warga / petugas / sistem
-    created_at = DateTimeField(default=datetime.now)
+    created_at = DateTimeField(default=clock.utcnow)
 
     class Meta:
         table_name = "proposal_event"

@@ -6,6 +6,7 @@ import logging
 from flask import g, redirect, url_for
 from flask_babel import gettext as _
 
+from .. import clock
 from ..identity import mask_name
 from ..registry.models import Program, Region
 from ..registry.programs import FULL_NAMES, KIND_LABELS, kind_of
@@ -96,7 +97,7 @@ def _mail_receipt(proposal):
         "dan tanggal lahir orang yang diusulkan.\n\n"
         "Usulan akan dibahas dalam musyawarah desa/kelurahan, lalu diverifikasi oleh Dinas Sosial.",
         name=mask_name(proposal.name or ""), receipt=proposal.receipt_no,
-        date=proposal.submitted_at.strftime("%d-%m-%Y"), status=str(services.label(proposal.status)),
+        date=clock.show(proposal.submitted_at, "%d-%m-%Y"), status=str(services.label(proposal.status)),
         link=link, status_link=status_link)
     try:
         from .. import mail

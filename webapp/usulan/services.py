@@ -7,11 +7,11 @@ those rows are the timeline.
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
+from .. import clock
 from ..db import atomic_write, new_public_id
 from ..errors import Refused
 from ..identity import check_nik
@@ -146,7 +146,7 @@ def touch(proposal, **fields):
         raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
     for name, value in fields.items():
         setattr(proposal, name, value)
-    proposal.updated_at = datetime.now()
+    proposal.updated_at = clock.utcnow()
     proposal.save()
     return proposal
 
@@ -168,10 +168,10 @@ def submit(proposal, account):
             raise TransitionError(_l("Usulan ini sudah dikirim."))
         if current.receipt_no is None:
             proposal.receipt_no = _unique_receipt()
-            proposal.submitted_at = datetime.now()
+            proposal.submitted_at = clock.utcnow()
         proposal.status = target
         proposal.returned_from = None
-        proposal.updated_at = datetime.now()
+        proposal.updated_at = clock.utcnow()
         proposal.save()
         # A resend is logged at the step it returns to, by the citizen (or
         # by the officer who fills it in operator-assisted mode).
@@ -211,7 +211,7 @@ def advance(proposal, actor, decision, note=None):
         proposal.status = target
         if target in CLOSED:
             proposal.open_kk = None
-        proposal.updated_at = datetime.now()
+        proposal.updated_at = clock.utcnow()
         proposal.save()
         _log(proposal, target, getattr(actor, "id", None), "petugas", note)
     return proposal

@@ -7,7 +7,8 @@ from functools import wraps
 from flask import g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..forms import errors_of
+from ..db import comma_text
+from ..forms import errors_of, region_chosen
 from ..htmx import render
 from ..registry.programs import program_description
 from ..wilayah import LEVELS, build_picker
@@ -98,9 +99,7 @@ def domisili(proposal):
     if "pilih" in request.form:
         return page("domisili", form, picker=picker)
     valid = form.validate()
-    if not picker.complete:
-        missing = next(level for level in LEVELS if level not in picker.chosen)
-        getattr(form, missing).errors = [_("Pilih %(level)s.", level=str(getattr(form, missing).label.text))]
+    if not region_chosen(form, picker):
         valid = False
     if valid and not desa_allowed(proposal, picker.desa):
         form.desa.errors = [_("Desa/kelurahan ini di luar wilayah tugas Anda. Usulan yang dibantu petugas "
@@ -124,7 +123,7 @@ def kondisi(proposal):
     if not form.validate():
         return page("kondisi", form, status=422)
     known = [code for code, _label in drafts.CONDITIONS if code in form.conditions.data]
-    services.touch(proposal, conditions=",".join(known), reason=form.reason.data)
+    services.touch(proposal, conditions=comma_text(known), reason=form.reason.data)
     return saved("kondisi")
 
 
@@ -148,5 +147,5 @@ def program(proposal):
     if not valid:
         return page("program", form, status=422, **shown)
     chosen = [code for code in allowed if code in form.programs.data]
-    services.touch(proposal, programs=",".join(chosen))
+    services.touch(proposal, programs=comma_text(chosen))
     return saved("program")
