@@ -27,6 +27,7 @@ from ..wilayah import children, is_code, picker_for
 from . import api, bp, keys
 from .schemas import (
     Captcha,
+    CaptchaQuery,
     CekRequest,
     CekResult,
     ChangesPage,
@@ -161,10 +162,13 @@ def region(kode):
 
 
 @bp.route("/captcha")
+@bp.arguments(CaptchaQuery, location="query")
 @bp.response(200, Captcha)
-def captcha():
-    """Tantangan captcha baru: tampilkan gambarnya, kirim token dan jawabannya bersama pencarian."""
-    token = new_token("image")
+def captcha(args):
+    """Tantangan captcha baru: tampilkan gambarnya, kirim token dan jawabannya bersama pencarian.
+
+    Token hanya berlaku untuk operasi yang disebut `untuk` (cek atau usulan_status)."""
+    token = new_token("image", f"api_{args['untuk']}")
     return {
         "token": token,
         "gambar": url_for("captcha.image", token=token),
@@ -180,9 +184,9 @@ CAPTCHA_CODES = {
 }
 
 
-def _check_captcha(token, reply):
+def _check_captcha(token, reply, purpose):
     try:
-        verify(token, reply)
+        verify(token, reply, purpose)
     except CaptchaError as exc:
         abort(400, code=CAPTCHA_CODES[exc.reason], message=captcha_message(exc.reason, "image"))
 
@@ -211,7 +215,7 @@ def cek(args):
         form, problem = check_fields(CekForm, mode="nama", nama=args.get("nama", ""), captcha="-")
     if problem:
         abort(422, code="isian_tidak_valid", message=problem)
-    _check_captcha(args["captcha_token"], args["captcha"])
+    _check_captcha(args["captcha_token"], args["captcha"], "api_cek")
     result = lookup_by_nik(form.nik.data) if args.get("nik") else lookup_by_name(args["desa"], form.nama.data)
     log.info("api lookup mode=%s found=%d", "nik" if args.get("nik") else "nama", len(result.people))
     return {
@@ -258,7 +262,7 @@ def usulan_status(args):
     )
     if problem:
         abort(422, code="isian_tidak_valid", message=problem)
-    _check_captcha(args["captcha_token"], args["captcha"])
+    _check_captcha(args["captcha_token"], args["captcha"], "api_usulan_status")
     proposal = find_by_receipt(args["nomor"], parse_date(args["tanggal_lahir"]))
     if proposal is None:
         abort(

@@ -23,6 +23,7 @@ bp = Blueprint("cek", __name__)
 log = logging.getLogger(__name__)
 
 TEMPLATE = "cek/index.html"
+PURPOSE = "cek"  # the captcha of this form answers only this form
 
 def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False, notice=None):
     kind = captcha_kind(request.values)
@@ -31,7 +32,7 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     if keep_captcha and form.captcha_token.data:
         token = form.captcha_token.data
     else:
-        token = new_token(kind)
+        token = new_token(kind, PURPOSE)
         form.captcha.data = ""
     errors = [(name, msgs[0]) for name, msgs in form.errors.items() if msgs]
     if captcha_error:
@@ -45,7 +46,7 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
             searched_desa = dict(children(picker.chosen["kecamatan"])).get(picker.desa)
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
                   searched_desa=searched_desa, searched_at=searched_at,
-                  errors=errors, captcha_token=token, captcha_kind=kind,
+                  errors=errors, captcha_token=token, captcha_kind=kind, captcha_purpose=PURPOSE,
                   captcha_error=captcha_error, audio_available=audio_available())
 
 
@@ -79,7 +80,7 @@ def search():
     if not valid:
         return _page(form, picker, status=422, keep_captcha=True)
     try:
-        verify(form.captcha_token.data, form.captcha.data)
+        verify(form.captcha_token.data, form.captcha.data, PURPOSE)
     except CaptchaError as exc:
         return _page(form, picker, status=422,
                      captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))

@@ -136,7 +136,7 @@ def captcha_flat():
     """A new captcha image on every request (any query string), bound to the
     session: the signed session cookie carries the signed challenge, so any
     worker checks the answer."""
-    token = new_token("image")
+    token = new_token("image", "kompat")
     session[CAPTCHA_KEY] = token
     nonce, kind = read_token(token)
     response = make_response(media.png(answer_for(nonce, kind)))
@@ -158,7 +158,7 @@ def _captcha_problem():
     The challenge is used up either way."""
     token = session.pop(CAPTCHA_KEY, None)
     try:
-        verify(token, request.form.get("captcha", "")[:20])
+        verify(token, request.form.get("captcha", "")[:20], "kompat")
     except CaptchaError as exc:
         return _CAPTCHA_MESSAGES[exc.reason]()
     return None

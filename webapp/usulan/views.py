@@ -98,7 +98,8 @@ def _status_page(form, status=200, proposal=None, captcha_error=None, not_found=
     extra = [("captcha", captcha_error)] if captcha_error else []
     return render("usulan/status.html", "content", status=status, form=form, proposal=proposal,
                   steps=timeline(proposal) if proposal else None, not_found=not_found,
-                  errors=errors_of(form, extra), captcha_token=new_token(kind), captcha_kind=kind,
+                  errors=errors_of(form, extra), captcha_token=new_token(kind, "usulan_status"),
+                  captcha_kind=kind, captcha_purpose="usulan_status",
                   captcha_error=captcha_error, audio_available=audio_available(),
                   label=services.label)
 
@@ -119,7 +120,7 @@ def status_check():
     if not form.validate():
         return _status_page(form, status=422)
     try:
-        verify(form.captcha_token.data, form.captcha.data)
+        verify(form.captcha_token.data, form.captcha.data, "usulan_status")
     except CaptchaError as exc:
         return _status_page(form, status=422,
                      captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
