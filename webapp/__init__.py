@@ -8,7 +8,21 @@ from flask import Flask
 from flask_compress import Compress
 from htmx_flask import Htmx
 
-from . import assets, cacheversion, crypto, db, errors, i18n, logs, mail, security, storage, tasks, voices  # noqa: F401 - mail: its table
+from . import (  # noqa: F401 - mail: its table
+    assets,
+    cacheversion,
+    crypto,
+    db,
+    errors,
+    formbody,
+    i18n,
+    logs,
+    mail,
+    security,
+    storage,
+    tasks,
+    voices,
+)
 from .config import Defaults
 
 log = logging.getLogger(__name__)
@@ -85,6 +99,7 @@ def create_app(test_config=None):
     logs.init_app(app)  # first: every later hook logs with the request id
 
     Htmx(app)
+    formbody.init_app(app)  # after Htmx: extends its request class
     Compress(app)
     db.init_app(app)
     cacheversion.init_app(app)

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import StopValidation
 
-from ..forms import MaxChars, Required, clean_text
+from ..forms import MaxChars, Required, clean_text, readable
 from ..identity import check_nik, normalize_name
 
 
@@ -24,24 +24,24 @@ def _valid_nik(form, field):
 
 
 class CekForm(FlaskForm):
-    mode = HiddenField(default="nama", filters=[clean_text])
-    provinsi = StringField(_l("Provinsi"), filters=[clean_text])
-    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[clean_text])
-    kecamatan = StringField(_l("Kecamatan"), filters=[clean_text])
-    desa = StringField(_l("Desa/Kelurahan"), filters=[clean_text])
-    nama = StringField(_l("Nama sesuai KTP"), filters=[clean_text], validators=[
+    mode = HiddenField(default="nama", filters=[readable, clean_text])
+    provinsi = StringField(_l("Provinsi"), filters=[readable, clean_text])
+    kabupaten = StringField(_l("Kabupaten/Kota"), filters=[readable, clean_text])
+    kecamatan = StringField(_l("Kecamatan"), filters=[readable, clean_text])
+    desa = StringField(_l("Desa/Kelurahan"), filters=[readable, clean_text])
+    nama = StringField(_l("Nama sesuai KTP"), filters=[readable, clean_text], validators=[
         Required(_l("Masukkan nama lengkap sesuai KTP.")),
         MaxChars(100, _l("Nama terlalu panjang: paling banyak 100 karakter.")),
         _valid_name,
     ])
-    nik = StringField(_l("NIK"), filters=[clean_text], validators=[
+    nik = StringField(_l("NIK"), filters=[readable, clean_text], validators=[
         MaxChars(40, _l("NIK harus 16 digit.")), _valid_nik,
     ])
-    captcha = StringField(_l("Kode captcha"), filters=[clean_text], validators=[
+    captcha = StringField(_l("Kode captcha"), filters=[readable, clean_text], validators=[
         Required(_l("Ketik kode captcha yang tampil pada gambar.")),
         MaxChars(20, _l("Kode captcha terlalu panjang.")),
     ])
-    captcha_token = HiddenField(filters=[clean_text])
+    captcha_token = HiddenField(filters=[readable, clean_text])
 
     @property
     def by_nik(self):

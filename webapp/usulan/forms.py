@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
-from ..forms import MaxChars, Required, clean_text
+from ..forms import MaxChars, Required, clean_text, readable
 from ..i18n import N_
 from ..identity import check_nik, normalize_name
 from .drafts import CONDITIONS
@@ -180,13 +180,14 @@ class ProgramsForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    receipt = StringField(_l("Nomor tanda terima"), filters=[clean_text], validators=[
+    receipt = StringField(_l("Nomor tanda terima"), filters=[readable, clean_text], validators=[
         Required(_l("Masukkan nomor tanda terima, contoh USL-AC3F-K7WX.")), MaxChars(20)])
-    birth_date = StringField(_l("Tanggal lahir orang yang diusulkan"), filters=[clean_text], validators=[
-        Required(_l("Masukkan tanggal lahir, contoh 17-08-1975.")), MaxChars(20)])
-    captcha = StringField(_l("Kode captcha"), filters=[clean_text], validators=[
+    birth_date = StringField(_l("Tanggal lahir orang yang diusulkan"), filters=[readable, clean_text],
+                             validators=[Required(_l("Masukkan tanggal lahir, contoh 17-08-1975.")),
+                                         MaxChars(20)])
+    captcha = StringField(_l("Kode captcha"), filters=[readable, clean_text], validators=[
         Required(_l("Ketik kode captcha yang tampil pada gambar.")), MaxChars(20)])
-    captcha_token = HiddenField(filters=[clean_text])
+    captcha_token = HiddenField(filters=[readable, clean_text])
 
     def validate_birth_date(self, field):
         if parse_date(field.data) is None:
