@@ -19,7 +19,7 @@ from ..cek.services import lookup_by_name, lookup_by_nik
 from ..forms import check_fields
 from ..petugas.scope import under
 from ..registry.models import Enrollment, Household, Person, Region
-from ..security import limiter
+from ..security import limiter, lookup_limit
 from ..usulan.forms import StatusForm, parse_date
 from ..usulan.models import Proposal, ProposalEvent
 from ..usulan.status import find_by_receipt, timeline
@@ -132,10 +132,6 @@ def _unexpected(exc):
     return error_response(500, "gangguan_server", _("Maaf, ada kesalahan di server kami. Coba lagi nanti."))
 
 
-def _lookup_limit():
-    return current_app.config["LOOKUP_RATE_LIMIT"]
-
-
 # --- public ---------------------------------------------------------------
 
 
@@ -192,7 +188,7 @@ def _check_captcha(token, reply, purpose):
 
 
 @bp.route("/cek", methods=["POST"])
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 @bp.arguments(CekRequest)
 @bp.response(200, CekResult)
 @bp.alt_response(400, schema=Error, description="Captcha salah, kedaluwarsa atau sudah dipakai")
@@ -249,7 +245,7 @@ def _aware(moment):
 
 
 @bp.route("/usulan/status", methods=["POST"])
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 @bp.arguments(StatusRequest)
 @bp.response(200, StatusResult)
 @bp.alt_response(400, schema=Error, description="Captcha salah, kedaluwarsa atau sudah dipakai")

@@ -3,7 +3,7 @@
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -14,7 +14,7 @@ from ..captcha.services import CaptchaError, new_token, verify
 from ..errors import stale_form_message
 from ..htmx import render
 from ..kiosk import is_kiosk
-from ..security import limiter
+from ..security import lookup_limit
 from ..wilayah import LEVELS, build_picker, children
 from .forms import CekForm
 from .services import lookup_by_name, lookup_by_nik
@@ -62,8 +62,8 @@ def index():
 
 
 @bp.post("/")
-@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"],
-               exempt_when=lambda: "pilih" in request.form or "captcha_baru" in request.form)
+@lookup_limit(methods=["POST"],
+              exempt_when=lambda: "pilih" in request.form or "captcha_baru" in request.form)
 def search():
     """Runs the lookup. Buttons that only change the form (choosing the next
     region level without JavaScript, a new captcha) re-render it keeping

@@ -26,7 +26,7 @@ from ..captcha.services import CaptchaError, answer_for, new_token, read_token, 
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
 from ..forms import check_fields
-from ..security import csrf, limiter
+from ..security import csrf, limiter, lookup_limit
 from ..wilayah import LEVELS, build_picker, option_markup, picker_for
 from . import bp, hasil
 
@@ -48,10 +48,6 @@ PLACEHOLDERS = {
 }
 # The parameter naming each level's code, as the real site's clients send it.
 PARAMS = {"provinsi": "kdprop", "kabupaten": "kdkab", "kecamatan": "kdkec"}
-
-
-def _lookup_limit():
-    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 def _wants_json():
@@ -171,7 +167,7 @@ def _form(**fields):
 
 
 @bp.post("/cekbansos_nik")
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 def cek_nik():
     """NIK lookup: 302 to /hasil-nik, or back to / with the reason shown there."""
     problem = _captcha_problem()
@@ -200,7 +196,7 @@ def hasil_nik():
 
 
 @bp.post("/cekbansos_v2")
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 def cek_v2():
     """Name lookup inside a desa, answered as JSON."""
     problem = _captcha_problem()

@@ -3,13 +3,13 @@ receipt, and the status check without an account."""
 
 import logging
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 
 from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..htmx import render
-from ..security import limiter
+from ..security import lookup_limit
 from . import services
 from .access import active_required, assisting_officer, own_or_404
 from .drafts import DOCUMENT_KINDS, DOCUMENT_NAMES, documents_of, next_step, originals_seen
@@ -111,8 +111,8 @@ def status():
 
 
 @bp.post("/status")
-@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"],
-               exempt_when=lambda: "captcha_baru" in request.form)
+@lookup_limit(methods=["POST"],
+              exempt_when=lambda: "captcha_baru" in request.form)
 def status_check():
     form = StatusForm()
     if "captcha_baru" in request.form:
