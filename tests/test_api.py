@@ -16,8 +16,8 @@ from .conftest import CAPTCHA, synthetic_nik
 OFFICER = "verifikator.depok@example.com"
 
 
-def _captcha(client):
-    body = client.get("/api/v1/captcha").get_json()
+def _captcha(client, untuk=None):
+    body = client.get("/api/v1/captcha" + (f"?untuk={untuk}" if untuk else "")).get_json()
     assert client.get(body["gambar"]).mimetype == "image/png"
     return body["token"]
 
@@ -122,7 +122,7 @@ def test_proposal_status_without_an_account(client, db):
     body = {
         "nomor": "usl-test-0001",
         "tanggal_lahir": "15-08-1980",
-        "captcha_token": _captcha(client),
+        "captcha_token": _captcha(client, "usulan_status"),
         "captcha": CAPTCHA,
     }
     response = client.post("/api/v1/usulan/status", json=body)
@@ -133,7 +133,7 @@ def test_proposal_status_without_an_account(client, db):
     assert re.match(r"2026-11-02T09:00:00[+-]\d\d:\d\d", status["langkah"][0]["waktu"])
     wrong_birth = client.post(
         "/api/v1/usulan/status",
-        json={**body, "tanggal_lahir": "16-08-1980", "captcha_token": _captcha(client)},
+        json={**body, "tanggal_lahir": "16-08-1980", "captcha_token": _captcha(client, "usulan_status")},
     )
     assert wrong_birth.status_code == 404 and wrong_birth.get_json()["code"] == "usulan_tidak_ditemukan"
 

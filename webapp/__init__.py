@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     crypto,
     db,
     errors,
+    formbody,
     i18n,
     logs,
     mail,
@@ -102,6 +103,7 @@ def create_app(test_config=None):
     logs.init_app(app)  # first: every later hook logs with the request id
 
     Htmx(app)
+    formbody.init_app(app)  # after Htmx: extends its request class
     Compress(app)
     db.init_app(app)
     migrations.init_app(app)

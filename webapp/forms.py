@@ -17,6 +17,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE_RUN = re.compile(r"\s+")
 
 
+def readable(value):
+    """Refuses a value holding a letter that could not be read (a byte that
+    is not UTF-8 arrives as U+FFFD, see webapp/formbody.py); the field keeps
+    it, so the person sees where it was."""
+    if isinstance(value, str) and "\ufffd" in value:
+        raise ValueError(str(_l("Ada huruf yang tidak bisa dibaca (tampil sebagai \ufffd). "
+                                "Hapus huruf itu lalu ketik lagi.")))
+    return value
+
+
 def clean_text(value):
     """Trims, folds inner whitespace runs and drops control characters (a NUL
     byte can only be a mistake or an attack)."""
@@ -71,7 +81,7 @@ def region_fields():
     are written, so they keep that place in the form's order). Their codes
     are checked by the region picker (wilayah.build_picker) and region_chosen()."""
     labels = (_l("Provinsi"), _l("Kabupaten/Kota"), _l("Kecamatan"), _l("Desa/Kelurahan"))
-    return tuple(StringField(label, filters=[clean_text]) for label in labels)
+    return tuple(StringField(label, filters=[readable, clean_text]) for label in labels)
 
 
 def region_chosen(form, picker, per_ktp=False):

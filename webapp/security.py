@@ -1,8 +1,9 @@
 """Headers, CSRF, proxies and rate limits: the defaults every response gets."""
 
+import functools
 import logging
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -53,3 +54,42 @@ def init_app(app):
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(set_headers)
+
+
+def _lookup_rule():
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def _counted_in_redis():
+    """Flask-Limiter's counters are shared (Redis, from REDIS_URL or
+    RATELIMIT_STORAGE_URI) rather than in each worker's memory."""
+    return not str(current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://")
+
+
+def lookup_limit(exempt_when=None, methods=None):
+    """LOOKUP_RATE_LIMIT on a lookup route (cek, status check, the API, the
+    contract's forms), per route and client. With Redis, Flask-Limiter counts
+    it there; without Redis its counters would be per worker (68 of 100
+    answered for 20 per minute with four workers), so it is counted in the
+    database instead, by the sign-in limit's rule (webapp.throttle): one
+    indexed row per client and window."""
+    def exempt():
+        return not _counted_in_redis() or bool(exempt_when and exempt_when())
+
+    def decorate(view):
+        limited = limiter.limit(_lookup_rule, methods=methods, exempt_when=exempt)(view)
+
+        @functools.wraps(view)
+        def counted(*args, **kwargs):
+            if (not _counted_in_redis() and (methods is None or request.method in methods)
+                    and not (exempt_when and exempt_when())):
+                from . import throttle
+
+                if throttle.count(f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule(),
+                                  purge_chance=0.02):
+                    abort(429)
+            return limited(*args, **kwargs)
+
+        return counted
+
+    return decorate

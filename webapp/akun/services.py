@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from limits import parse_many
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import throttle
 from ..clock import utcnow
 from ..db import atomic_write
 from ..db import lock as db_lock
@@ -26,7 +26,6 @@ from .models import (
     PHOTOS,
     REJECTED,
     Account,
-    ClientThrottle,
     LoginThrottle,
 )
 from .session import current_account  # noqa: F401 - the entry point other features use
@@ -169,51 +168,17 @@ def authenticate(identifier, password, now=None):
         return SignIn(None, lock)
 
 
-def _client_windows(address):
-    """(row key, allowed failures, window length) per LOGIN_RATE_LIMIT item,
-    e.g. "10 per minute;50 per hour" → two windows."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(secret, b"client-address:" + (address or "").encode(), hashlib.sha256).hexdigest()
-    return [(f"{digest}:{item.get_expiry()}", item.amount, timedelta(seconds=item.get_expiry()))
-            for item in parse_many(current_app.config["LOGIN_RATE_LIMIT"])]
-
-
-def _client_limit_on():
-    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
-
-
 def client_blocked(address, now=None):
     """True while the client at `address` has used up a LOGIN_RATE_LIMIT
-    window with failed sign-ins. Counted in the database, so the limit holds
-    across every gunicorn worker and host without Redis."""
-    if not _client_limit_on():
-        return False
-    now = now or utcnow()
-    windows = _client_windows(address)
-    rows = {row.key: row for row in ClientThrottle.select().where(
-        ClientThrottle.key.in_([key for key, _amount, _length in windows]))}
-    return any(key in rows and rows[key].expires_at > now and rows[key].failures >= amount
-               for key, amount, _length in windows)
+    window with failed sign-ins. Counted in the database (webapp.throttle),
+    so the limit holds across every gunicorn worker and host without Redis."""
+    return throttle.used_up("sign-in", address, current_app.config["LOGIN_RATE_LIMIT"], now)
 
 
 def record_client_failure(address, now=None):
     """Counts one failed sign-in from `address` in each window; a window that
     has ended starts again. Ended windows of any client are deleted after a day."""
-    if not _client_limit_on():
-        return
-    now = now or utcnow()
-    with atomic_write(f"client:{address}"):
-        for key, _amount, length in _client_windows(address):
-            row = ClientThrottle.get_or_none(ClientThrottle.key == key)
-            if row is None:
-                ClientThrottle.create(key=key, failures=1, expires_at=now + length)
-            elif row.expires_at <= now:
-                ClientThrottle.update(failures=1, expires_at=now + length).where(
-                    ClientThrottle.key == key).execute()
-            else:
-                ClientThrottle.update(failures=ClientThrottle.failures + 1).where(
-                    ClientThrottle.key == key).execute()
-        ClientThrottle.delete().where(ClientThrottle.expires_at < now - timedelta(days=1)).execute()
+    throttle.count("sign-in", address, current_app.config["LOGIN_RATE_LIMIT"], now)
 
 
 def set_password(account, password):

@@ -25,6 +25,14 @@ class RegionChildren(Schema):
     anak = fields.List(fields.Nested(Region), required=True)
 
 
+class CaptchaQuery(Schema):
+    untuk = fields.String(
+        load_default="cek", validate=validate.OneOf(["cek", "usulan_status"]),
+        metadata={"description": "Untuk operasi mana: cek (bawaan) atau usulan_status; "
+                                 "token hanya diterima oleh operasi itu"},
+    )
+
+
 class Captcha(Schema):
     token = fields.String(required=True)
     gambar = fields.String(required=True, metadata={"description": "Alamat gambar PNG"})

@@ -19,7 +19,7 @@ from ..cek.services import lookup_by_name, lookup_by_nik
 from ..forms import check_fields
 from ..petugas.scope import under
 from ..registry.models import Enrollment, Household, Person, Region
-from ..security import limiter
+from ..security import limiter, lookup_limit
 from ..usulan.forms import StatusForm, parse_date
 from ..usulan.models import Proposal, ProposalEvent
 from ..usulan.status import find_by_receipt, timeline
@@ -27,6 +27,7 @@ from ..wilayah import children, is_code, picker_for
 from . import api, bp, keys
 from .schemas import (
     Captcha,
+    CaptchaQuery,
     CekRequest,
     CekResult,
     ChangesPage,
@@ -131,10 +132,6 @@ def _unexpected(exc):
     return error_response(500, "gangguan_server", _("Maaf, ada kesalahan di server kami. Coba lagi nanti."))
 
 
-def _lookup_limit():
-    return current_app.config["LOOKUP_RATE_LIMIT"]
-
-
 # --- public ---------------------------------------------------------------
 
 
@@ -161,10 +158,13 @@ def region(kode):
 
 
 @bp.route("/captcha")
+@bp.arguments(CaptchaQuery, location="query")
 @bp.response(200, Captcha)
-def captcha():
-    """Tantangan captcha baru: tampilkan gambarnya, kirim token dan jawabannya bersama pencarian."""
-    token = new_token("image")
+def captcha(args):
+    """Tantangan captcha baru: tampilkan gambarnya, kirim token dan jawabannya bersama pencarian.
+
+    Token hanya berlaku untuk operasi yang disebut `untuk` (cek atau usulan_status)."""
+    token = new_token("image", f"api_{args['untuk']}")
     return {
         "token": token,
         "gambar": url_for("captcha.image", token=token),
@@ -180,15 +180,15 @@ CAPTCHA_CODES = {
 }
 
 
-def _check_captcha(token, reply):
+def _check_captcha(token, reply, purpose):
     try:
-        verify(token, reply)
+        verify(token, reply, purpose)
     except CaptchaError as exc:
         abort(400, code=CAPTCHA_CODES[exc.reason], message=captcha_message(exc.reason, "image"))
 
 
 @bp.route("/cek", methods=["POST"])
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 @bp.arguments(CekRequest)
 @bp.response(200, CekResult)
 @bp.alt_response(400, schema=Error, description="Captcha salah, kedaluwarsa atau sudah dipakai")
@@ -211,7 +211,7 @@ def cek(args):
         form, problem = check_fields(CekForm, mode="nama", nama=args.get("nama", ""), captcha="-")
     if problem:
         abort(422, code="isian_tidak_valid", message=problem)
-    _check_captcha(args["captcha_token"], args["captcha"])
+    _check_captcha(args["captcha_token"], args["captcha"], "api_cek")
     result = lookup_by_nik(form.nik.data) if args.get("nik") else lookup_by_name(args["desa"], form.nama.data)
     log.info("api lookup mode=%s found=%d", "nik" if args.get("nik") else "nama", len(result.people))
     return {
@@ -245,7 +245,7 @@ def _aware(moment):
 
 
 @bp.route("/usulan/status", methods=["POST"])
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 @bp.arguments(StatusRequest)
 @bp.response(200, StatusResult)
 @bp.alt_response(400, schema=Error, description="Captcha salah, kedaluwarsa atau sudah dipakai")
@@ -258,7 +258,7 @@ def usulan_status(args):
     )
     if problem:
         abort(422, code="isian_tidak_valid", message=problem)
-    _check_captcha(args["captcha_token"], args["captcha"])
+    _check_captcha(args["captcha_token"], args["captcha"], "api_usulan_status")
     proposal = find_by_receipt(args["nomor"], parse_date(args["tanggal_lahir"]))
     if proposal is None:
         abort(

@@ -1,6 +1,8 @@
 """Captcha challenges as signed tokens.
 
-A token is {nonce, kind} signed and timestamped with itsdangerous. The answer
+A token is {nonce, kind, purpose} signed and timestamped with itsdangerous.
+The purpose names the one form the token was minted for (PURPOSES), so a
+challenge solved for one form is refused by every other. The answer
 is derived from the nonce with a keyed hash (HMAC-SHA256 under the app's
 secret), so any worker can draw the image and check a reply without shared
 state, and nobody without the secret can compute it. A nonce is accepted once:
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 IMAGE_ALPHABET = "ACEFHJKMNPRTWXY3479"
 AUDIO_ALPHABET = "0123456789"
 KINDS = ("image", "audio")
+# The forms a challenge may be minted for; a token answers only its own.
+PURPOSES = ("cek", "usulan_status", "kompat", "api_cek", "api_usulan_status")
 
 
 class CaptchaError(Exception):
@@ -41,14 +45,17 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="captcha")
 
 
-def new_token(kind="image") -> str:
+def new_token(kind="image", purpose="cek") -> str:
     if kind not in KINDS:
         kind = "image"
-    return _serializer().dumps({"n": secrets.token_hex(12), "k": kind})
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown captcha purpose {purpose!r}")
+    return _serializer().dumps({"n": secrets.token_hex(12), "k": kind, "u": purpose})
 
 
-def read_token(token: str, max_age=None):
-    """(nonce, kind) of a valid token, or CaptchaError."""
+def read_token(token: str, max_age=None, purpose=None):
+    """(nonce, kind) of a valid token, or CaptchaError. With a purpose, a
+    token minted for another form (or before purposes existed) is invalid."""
     ttl = max_age if max_age is not None else current_app.config["CAPTCHA_TTL_SECONDS"]
     try:
         data = _serializer().loads(token or "", max_age=ttl)
@@ -57,6 +64,8 @@ def read_token(token: str, max_age=None):
     except BadSignature as exc:
         raise CaptchaError("invalid") from exc
     if not isinstance(data, dict) or data.get("k") not in KINDS or not isinstance(data.get("n"), str):
+        raise CaptchaError("invalid")
+    if purpose is not None and data.get("u") != purpose:
         raise CaptchaError("invalid")
     return data["n"], data["k"]
 
@@ -113,11 +122,12 @@ def _mark_used(nonce: str) -> bool:
     return True
 
 
-def verify(token: str, reply: str) -> None:
-    """Accepts a right reply to a fresh, unused token; raises CaptchaError
-    otherwise. Any attempt uses the token up, so one image cannot be guessed
-    at repeatedly."""
-    nonce, kind = read_token(token)
+def verify(token: str, reply: str, purpose="cek") -> None:
+    """Accepts a right reply to a fresh, unused token minted for this form
+    (purpose); raises CaptchaError otherwise. Any attempt uses the token up,
+    so one image cannot be guessed at repeatedly; a token of another form is
+    refused before it is used up."""
+    nonce, kind = read_token(token, purpose=purpose)
     if not _mark_used(nonce):
         raise CaptchaError("replayed")
     if not hmac.compare_digest(_normalize_reply(reply), answer_for(nonce, kind)):

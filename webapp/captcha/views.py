@@ -4,7 +4,7 @@ from flask import abort, make_response, render_template, request
 
 from ..security import limiter
 from . import bp, media
-from .services import CaptchaError, answer_for, new_token, read_token
+from .services import PURPOSES, CaptchaError, answer_for, new_token, read_token
 
 
 def _challenge(token):
@@ -46,8 +46,11 @@ def audio(token):
 @bp.get("/baru")
 def fresh():
     """A new challenge for the captcha widget (the refresh button, and the
-    switch between picture and audio)."""
+    switch between picture and audio), for the form named by `untuk`."""
     kind = "audio" if request.args.get("jenis") == "audio" else "image"
-    return render_template("captcha/widget.html", captcha_token=new_token(kind),
-                           captcha_kind=kind, captcha_error=None,
+    purpose = request.args.get("untuk", "cek")
+    if purpose not in PURPOSES:
+        abort(404)
+    return render_template("captcha/widget.html", captcha_token=new_token(kind, purpose),
+                           captcha_kind=kind, captcha_purpose=purpose, captcha_error=None,
                            audio_available=media.audio_available())

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import StopValidation
 
-from ..forms import MaxChars, Required, clean_text, region_fields
+from ..forms import MaxChars, Required, clean_text, readable, region_fields
 from ..identity import check_nik, normalize_name
 
 
@@ -24,21 +24,21 @@ def _valid_nik(form, field):
 
 
 class CekForm(FlaskForm):
-    mode = HiddenField(default="nama", filters=[clean_text])
+    mode = HiddenField(default="nama", filters=[readable, clean_text])
     provinsi, kabupaten, kecamatan, desa = region_fields()
-    nama = StringField(_l("Nama sesuai KTP"), filters=[clean_text], validators=[
+    nama = StringField(_l("Nama sesuai KTP"), filters=[readable, clean_text], validators=[
         Required(_l("Masukkan nama lengkap sesuai KTP.")),
         MaxChars(100, _l("Nama terlalu panjang: paling banyak 100 karakter.")),
         _valid_name,
     ])
-    nik = StringField(_l("NIK"), filters=[clean_text], validators=[
+    nik = StringField(_l("NIK"), filters=[readable, clean_text], validators=[
         MaxChars(40, _l("NIK harus 16 digit.")), _valid_nik,
     ])
-    captcha = StringField(_l("Kode captcha"), filters=[clean_text], validators=[
+    captcha = StringField(_l("Kode captcha"), filters=[readable, clean_text], validators=[
         Required(_l("Ketik kode captcha yang tampil pada gambar.")),
         MaxChars(20, _l("Kode captcha terlalu panjang.")),
     ])
-    captcha_token = HiddenField(filters=[clean_text])
+    captcha_token = HiddenField(filters=[readable, clean_text])
 
     @property
     def by_nik(self):

@@ -5,7 +5,7 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -19,7 +19,7 @@ from ..errors import stale_form_message
 from ..forms import region_chosen
 from ..htmx import render, retarget, wants_fragment
 from ..kiosk import is_kiosk
-from ..security import limiter
+from ..security import lookup_limit
 from ..wilayah import LEVELS, build_picker, children
 from . import bp
 from .forms import CekForm
@@ -30,6 +30,7 @@ bp.add_app_template_global(not_found_guidance)
 log = logging.getLogger(__name__)
 
 TEMPLATE = "cek/index.html"
+PURPOSE = "cek"  # the captcha of this form answers only this form
 
 def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False, notice=None):
     kind = captcha_kind(request.values)
@@ -38,7 +39,7 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     if keep_captcha and form.captcha_token.data:
         token = form.captcha_token.data
     else:
-        token = new_token(kind)
+        token = new_token(kind, PURPOSE)
         form.captcha.data = ""
     errors = [(name, msgs[0]) for name, msgs in form.errors.items() if msgs]
     if captcha_error:
@@ -51,7 +52,7 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     inline = request.method == "GET" and kind == "image" and not wants_fragment()
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
                   **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
-                  captcha_src=png_data_uri(token) if inline else None,
+                  captcha_purpose=PURPOSE, captcha_src=png_data_uri(token) if inline else None,
                   captcha_error=captcha_error, audio_available=audio_available())
 
 
@@ -76,10 +77,10 @@ def _empty_page():
         html = render_template(TEMPLATE, form=form, picker=build_picker({}), result=None, searched_desa=None,
                                searched_at=None, errors=[], captcha_token=_TOKEN, captcha_kind="image",
                                captcha_src=_IMAGE, captcha_error=None, audio_available=key[1],
-                               csrf_token=lambda: _CSRF, kompat_bust=_BUST,
+                               captcha_purpose=PURPOSE, csrf_token=lambda: _CSRF, kompat_bust=_BUST,
                                csrf_header=lambda: json.dumps({"X-CSRFToken": _CSRF}))
         page = _empty_pages[key] = html
-    token = new_token("image")
+    token = new_token("image", PURPOSE)
     html = (page.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(token))
             .replace(_BUST, str(100000 + secrets.randbelow(900000))))
     response = make_response(html)
@@ -102,8 +103,8 @@ def index():
 
 
 @bp.post("/")
-@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"],
-               exempt_when=lambda: "pilih" in request.form or "captcha_baru" in request.form)
+@lookup_limit(methods=["POST"],
+              exempt_when=lambda: "pilih" in request.form or "captcha_baru" in request.form)
 def search():
     """Runs the lookup. Buttons that only change the form (choosing the next
     region level without JavaScript, a new captcha) re-render it keeping
@@ -118,7 +119,7 @@ def search():
     if not valid:
         return _page(form, picker, status=422, keep_captcha=True)
     try:
-        verify(form.captcha_token.data, form.captcha.data)
+        verify(form.captcha_token.data, form.captcha.data, PURPOSE)
     except CaptchaError as exc:
         return _page(form, picker, status=422,
                      captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))
@@ -150,8 +151,8 @@ def _fresh_captcha(kind):
     if widget is None:
         widget = _fresh_captchas[key] = render_template(
             "captcha/widget.html", captcha_token=_TOKEN, captcha_kind=kind, captcha_error=None,
-            captcha_oob=True, audio_available=available)
-    return Markup(widget.replace(_TOKEN, new_token(kind)))  # noqa: S704 - our template; a URL-safe token
+            captcha_oob=True, audio_available=available, captcha_purpose=PURPOSE)
+    return Markup(widget.replace(_TOKEN, new_token(kind, PURPOSE)))  # noqa: S704 - our template; a URL-safe token
 
 
 def _not_found_context(picker, result):

@@ -27,7 +27,7 @@ from ..captcha.services import CaptchaError, answer_for, new_token, read_token, 
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
 from ..forms import check_fields
-from ..security import csrf, limiter
+from ..security import csrf, limiter, lookup_limit
 from ..wilayah import LEVELS, build_picker, option_markup, picker_for
 from . import bp, hasil
 
@@ -49,10 +49,6 @@ PLACEHOLDERS = {
 }
 # The parameter naming each level's code, as the real site's clients send it.
 PARAMS = {"provinsi": "kdprop", "kabupaten": "kdkab", "kecamatan": "kdkec"}
-
-
-def _lookup_limit():
-    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 def _wants_json():
@@ -137,7 +133,7 @@ def captcha_flat():
     """A new captcha image on every request (any query string), bound to the
     session: the signed session cookie carries the signed challenge, so any
     worker checks the answer."""
-    token = new_token("image")
+    token = new_token("image", "kompat")
     session[CAPTCHA_KEY] = token
     nonce, kind = read_token(token)
     response = make_response(media.png(answer_for(nonce, kind)))
@@ -151,7 +147,7 @@ def _captcha_problem():
     The challenge is used up either way."""
     token = session.pop(CAPTCHA_KEY, None)
     try:
-        verify(token, request.form.get("captcha", "")[:20])
+        verify(token, request.form.get("captcha", "")[:20], "kompat")
     except CaptchaError as exc:
         return captcha_message(exc.reason, "kompat")
     return None
@@ -164,7 +160,7 @@ def _form(**fields):
 
 
 @bp.post("/cekbansos_nik")
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 def cek_nik():
     """NIK lookup: 302 to /hasil-nik, or back to / with the reason shown there."""
     problem = _captcha_problem()
@@ -193,7 +189,7 @@ def hasil_nik():
 
 
 @bp.post("/cekbansos_v2")
-@limiter.limit(_lookup_limit)
+@lookup_limit()
 def cek_v2():
     """Name lookup inside a desa, answered as JSON."""
     problem = _captcha_problem()

@@ -1,9 +1,17 @@
 """Who a citizen may object to: this quarter's recipients in their own desa
-(listed and searched by tanggapan.py), chosen through a signed token, never
-a registry id."""
+(listed and searched by tanggapan.py), chosen through an encrypted token
+(opaque: no registry or account id can be read from a URL)."""
 
+import base64
+import binascii
+import hashlib
+import os
+import struct
+import time
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import clock
 from ..registry.models import Enrollment, Person, Program
@@ -48,21 +56,46 @@ def program_stages_of(persons, today=None):
             for pid, codes in by_person.items()}
 
 
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sanggahan-penerima")
+_TOKEN_AAD = b"sanggahan-penerima:v2"
 
 
-def token_for(account, person_id):
-    return _serializer().dumps([person_id, account.id])
+def _cipher():
+    """AES-GCM under a key derived from the app's secret for this use only:
+    the token in /sanggahan/baru/<token> is opaque (no row id can be read
+    from it) and cannot be made or changed without the secret."""
+    key = hashlib.sha256(b"sanggahan-penerima-token:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return AESGCM(key)
+
+
+def token_for(account, person_id, now=None):
+    issued = int(now if now is not None else time.time())
+    nonce = os.urandom(12)
+    plain = struct.pack(">QQQ", person_id, account.id, issued)
+    return base64.urlsafe_b64encode(nonce + _cipher().encrypt(nonce, plain, _TOKEN_AAD)).decode().rstrip("=")
+
+
+def _open_token(token, now=None):
+    """(person id, account id) of a token made here within TOKEN_MAX_AGE, or None
+    (changed, forged, too old, or of the earlier signed format)."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        person_id, account_id, issued = struct.unpack(
+            ">QQQ", _cipher().decrypt(raw[:12], raw[12:], _TOKEN_AAD))
+    except (InvalidTag, ValueError, TypeError, struct.error, binascii.Error):
+        return None
+    now = now if now is not None else time.time()
+    if not 0 <= now - issued <= TOKEN_MAX_AGE:
+        return None
+    return person_id, account_id
 
 
 def person_from_token(account, token, today=None):
     """The recipient a token names, if it was made for this account and the
     person still receives in the account's desa; else None."""
-    try:
-        person_id, account_id = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
-    except (BadSignature, ValueError, TypeError):
+    opened = _open_token(token)
+    if opened is None:
         return None
+    person_id, account_id = opened
     if account_id != account.id:
         return None
     return (Person.select().where((Person.id == person_id) & (Person.desa == account_desa(account))

@@ -111,7 +111,12 @@ def baru(token):
     the phone, typed or described) and the honesty statement."""
     person = person_from_token(g.citizen, token)
     if person is None:
-        abort(404)
+        # An old link (older than a day, of the earlier format, or of another
+        # account) says so rather than a bare "not found".
+        from ..errors import render_error
+
+        return render_error(404, _("Tautan penerima ini sudah tidak berlaku. Buka lagi daftar penerima "
+                                   "di desa Anda, lalu pilih orangnya."))
     pending = services.pending_for(g.citizen, person)
     if pending is not None:
         return redirect(url_for("sanggahan.detail", oid=pending.public_id))

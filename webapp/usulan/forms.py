@@ -9,7 +9,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from .. import clock
-from ..forms import MaxChars, MultiCheckbox, Required, clean_text, region_fields
+from ..forms import MaxChars, MultiCheckbox, Required, clean_text, readable, region_fields
 from ..i18n import N_
 from ..identity import check_nik, clean_kk, kk_problem, normalize_name
 from .drafts import CONDITIONS
@@ -166,13 +166,14 @@ class ProgramsForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    receipt = StringField(_l("Nomor tanda terima"), filters=[clean_text], validators=[
+    receipt = StringField(_l("Nomor tanda terima"), filters=[readable, clean_text], validators=[
         Required(_l("Masukkan nomor tanda terima, contoh USL-AC3F-K7WX.")), MaxChars(20)])
-    birth_date = StringField(_l("Tanggal lahir orang yang diusulkan"), filters=[clean_text], validators=[
-        Required(_l("Masukkan tanggal lahir, contoh 17-08-1975.")), MaxChars(20)])
-    captcha = StringField(_l("Kode captcha"), filters=[clean_text], validators=[
+    birth_date = StringField(_l("Tanggal lahir orang yang diusulkan"), filters=[readable, clean_text],
+                             validators=[Required(_l("Masukkan tanggal lahir, contoh 17-08-1975.")),
+                                         MaxChars(20)])
+    captcha = StringField(_l("Kode captcha"), filters=[readable, clean_text], validators=[
         Required(_l("Ketik kode captcha yang tampil pada gambar.")), MaxChars(20)])
-    captcha_token = HiddenField(filters=[clean_text])
+    captcha_token = HiddenField(filters=[readable, clean_text])
 
     def validate_birth_date(self, field):
         if parse_date(field.data) is None:

@@ -10,7 +10,7 @@ from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
 from ..forms import errors_of
 from ..htmx import render
-from ..security import limiter
+from ..security import lookup_limit
 from . import bp, services
 from .access import active_required, assisting_officer, own_or_404
 from .drafts import DOCUMENT_KINDS, DOCUMENT_NAMES, documents_of, next_step, originals_seen
@@ -94,7 +94,8 @@ def _status_page(form, status=200, proposal=None, captcha_error=None, not_found=
     extra = [("captcha", captcha_error)] if captcha_error else []
     return render("usulan/status.html", "content", status=status, form=form, proposal=proposal,
                   steps=timeline(proposal) if proposal else None, not_found=not_found,
-                  errors=errors_of(form, extra), captcha_token=new_token(kind), captcha_kind=kind,
+                  errors=errors_of(form, extra), captcha_token=new_token(kind, "usulan_status"),
+                  captcha_kind=kind, captcha_purpose="usulan_status",
                   captcha_error=captcha_error, audio_available=audio_available(),
                   label=services.label)
 
@@ -106,8 +107,8 @@ def status():
 
 
 @bp.post("/status")
-@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"],
-               exempt_when=lambda: "captcha_baru" in request.form)
+@lookup_limit(methods=["POST"],
+              exempt_when=lambda: "captcha_baru" in request.form)
 def status_check():
     form = StatusForm()
     if "captcha_baru" in request.form:
@@ -115,7 +116,7 @@ def status_check():
     if not form.validate():
         return _status_page(form, status=422)
     try:
-        verify(form.captcha_token.data, form.captcha.data)
+        verify(form.captcha_token.data, form.captcha.data, "usulan_status")
     except CaptchaError as exc:
         return _status_page(form, status=422,
                      captcha_error=captcha_message(exc.reason, captcha_kind(request.form)))

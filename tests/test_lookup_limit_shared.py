@@ -1,0 +1,56 @@
+"""Issue 14: without Redis the lookup limit is counted in the database (the
+sign-in limit's rule, webapp.throttle), so two processes on one database
+(two gunicorn workers, two hosts) share it instead of each allowing the
+whole limit."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from webapp.akun.models import ClientThrottle
+
+from .conftest import Lookup
+
+NIK = "3276064506900001"
+
+# A second worker: its own process (own Flask-Limiter memory), same database.
+WORKER = """
+import json, sys
+from webapp import create_app
+from tests.conftest import Lookup
+app = create_app(json.loads(sys.argv[1]))
+lookup = Lookup(app.test_client())
+print(json.dumps([lookup.by_nik(sys.argv[2]).status_code for _ in range(4)]))
+"""
+
+
+def _plain(config):
+    return {k: v for k, v in config.items() if isinstance(v, (str, int, bool)) and v is not None}
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="4 per minute")
+def test_two_processes_on_one_database_share_the_lookup_limit(app):
+    assert str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://")  # no Redis
+    here = Lookup(app.test_client())
+    assert [here.by_nik(NIK).status_code for _ in range(2)] == [200, 200]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-c", WORKER, json.dumps(_plain(app.config)), NIK],
+                          capture_output=True, text=True, cwd=root, timeout=120, check=True)
+    other = json.loads(done.stdout.strip().splitlines()[-1])
+    assert other == [200, 200, 429, 429]  # per worker it would be four 200s
+    last = here.by_nik(NIK)
+    assert last.status_code == 429 and "terlalu sering" in last.get_data(as_text=True)
+    assert f'value="{NIK}"' in last.get_data(as_text=True)  # the form comes back, input kept
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="2 per minute")
+def test_the_api_counts_in_the_database_too(app, client):
+    body = {"captcha_token": "x", "captcha": "y", "nik": "1"}
+    statuses = [client.post("/api/v1/cek", json=body).status_code for _ in range(3)]
+    assert statuses[2] == 429 and 429 not in statuses[:2]
+    with app.app_context():
+        keys = [row.key for row in ClientThrottle.select()]
+    assert keys and all("127.0.0.1" not in key for key in keys)  # the address only as an HMAC
