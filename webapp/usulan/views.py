@@ -3,7 +3,7 @@ receipt, and the status check without an account."""
 
 import logging
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 
 from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
