@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from webapp.cek import views as cek_views
 from webapp.identity import mask_name
 from webapp.registry.models import Enrollment, Person
 
@@ -24,7 +25,7 @@ def test_page_lists_38_provinces_and_a_captcha(client):
     html = text(response)
     assert response.status_code == 200
     assert len(re.findall(r'<option value="\d\d">', html)) == 38
-    assert re.search(r'<img src="data:image/png;base64,[^"]+"', html)
+    assert re.search(r'<img src="(data:image/png;base64,|/captcha/)[^"]+"', html)
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
@@ -282,6 +283,8 @@ def test_htmx_not_found_from_a_clean_form_says_what_was_searched(lookup, client,
     assert "<form" not in body
 
 
+@pytest.mark.skipif(not cek_views.INLINE_CAPTCHA,
+                    reason="inline first captcha is off: Back left the picker empty (issue 19)")
 def test_first_page_carries_its_captcha_image_inline(client):
     """The page a visit opens with needs no second request for its captcha:
     the image is in the page, a small PNG of the same challenge as the
@@ -311,7 +314,7 @@ def test_each_visitor_gets_own_captcha_on_the_empty_page(app, registry_person):
     pages = [text(c.get("/")) for c in (first, second)]
     tokens = [form_fields(html) for html in pages]
     assert tokens[0][1] != tokens[1][1] and all(csrf for csrf, _ in tokens)
-    images = [re.search(r'<img src="(data:[^"]+)"', html).group(1) for html in pages]
+    images = [re.search(r'<img src="((?:data:|/captcha/)[^"]+)"', html).group(1) for html in pages]
     assert images[0] != images[1]
     assert "x19" not in pages[0] and "standin" not in pages[1]
     csrf, token = tokens[0]
