@@ -72,7 +72,13 @@ class Server:
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/_bench/ok", timeout=2).read()  # noqa: S310 - localhost
-                if len(self.workers()) == WORKERS:
+                # Every worker forked: WEB_CONCURRENCY of them, or gunicorn.conf.py's
+                # own count (unknown here) when the caller left it out.
+                expected = int(env.get("WEB_CONCURRENCY", 0))
+                if expected and len(self.workers()) == expected:
+                    return
+                if not expected:
+                    time.sleep(1)
                     return
             except OSError:
                 pass

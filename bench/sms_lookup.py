@@ -16,15 +16,14 @@ own number (no limit is hit). Prints Markdown."""
 import argparse
 import itertools
 import os
-import subprocess
 import tempfile
 import time
-import urllib.request
 
 from bench import load
 from tests import kannel
 from webapp import create_app
-from webapp.db import close_all, create_schema
+from webapp.db import close_all
+from webapp.migrations import create_schema
 from webapp.registry.demo import Generator, examples
 from webapp.registry.models import Person
 from webapp.registry.regions import load_regions
@@ -79,45 +78,20 @@ def _cpu_seconds(pids):
     return out
 
 
-class Gunicorn:
+def gunicorn(folder, log_path):
     """gunicorn -c gunicorn.conf.py bench.app:app with gunicorn.conf.py's own
     workers and threads (what deploy/serve.sh, i.e. `make run`, starts behind
     nginx); Kannel posts to it on loopback."""
-
-    def __init__(self, folder, log_path):
-        self.port = load.free_port()
-        env = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")}
-        env.update(HOST="127.0.0.1", PORT=str(self.port), BENCH_INSTANCE=folder, FLASK_SECRET_KEY=KEY,
-                   FLASK_SMS_SERVICE_SECRET=SECRET)
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([os.path.join(load.ROOT, ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py",
-                                      "bench.app:app"], cwd=load.ROOT, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=self.log)
-        self.workers = load.Server.workers.__get__(self)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_bench/ok", timeout=2).read()  # noqa: S310
-                time.sleep(1)  # every worker forked
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start, see {log_path}")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+    env = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")}
+    env.update(HOST="127.0.0.1", PORT=str(load.free_port()), BENCH_INSTANCE=folder, FLASK_SECRET_KEY=KEY,
+               FLASK_SMS_SERVICE_SECRET=SECRET)
+    return load.Server(env, log_path)
 
 
 def through_gateway(folder, texts, interval):
     """(replies, seconds, CPU seconds of the gunicorn workers, workers)."""
-    server = Gunicorn(folder, f"{folder}/gunicorn.log")
-    url = f"http://kannel:{SECRET}@127.0.0.1:{server.port}/sms/masuk"
+    server = gunicorn(folder, f"{folder}/gunicorn.log")
+    url = f"http://kannel:{SECRET}@{server.base.removeprefix('http://')}/sms/masuk"
     gateway = kannel.Gateway(f"{folder}/kannel", sms_service_url=url, send_interval=interval).start()
     try:
         for n in range(8):  # warm up every worker
