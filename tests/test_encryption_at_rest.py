@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from PIL import Image
 
-from webapp import create_app, crypto, uploads
+from webapp import clock, create_app, crypto, uploads
 from webapp.akun.models import Photo
 from webapp.db import flask_db
 from webapp.petugas.models import OfficerProfile
@@ -242,7 +242,7 @@ def test_migration_seals_enrolments_outbox_and_imports_stored_before(app, db, of
                                         expires_at=datetime(2099, 1, 1))
     p = db.param
     db.execute_sql(f"INSERT INTO mail_outbox (created_at, undelivered, raw) VALUES ({p}, {p}, {p})",  # noqa: S608
-                   (datetime.now(), False, raw_mail))
+                   (clock.utcnow(), False, raw_mail))
     db.execute_sql(f"INSERT INTO import_upload (job_id, data) VALUES ({p}, {p})", (job.id, contoh_impor()))  # noqa: S608
     db.execute_sql(f"UPDATE officer_enrolment SET pending_secret = {p} WHERE id = {p}",  # noqa: S608
                    ("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", enrolment.id))

@@ -4,12 +4,12 @@ and exports to .xlsx that keep NIK as text, streamed."""
 
 import csv
 import io
-from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from webapp import clock
 from webapp.db import flask_db
 from webapp.petugas import fileformat, importer
 
@@ -109,7 +109,7 @@ def test_web_import_of_an_xlsx_file(app, runner):
 def test_export_as_xlsx_keeps_the_nik_as_text_and_streams(app, runner):
     sent_proposal(app, citizen(app))
     kepala = Officer(app, runner, "kepala@contoh.test", "dinsos_kepala", "32.76").sign_in()
-    today = date.today()
+    today = clock.today()
     response = kepala.get(f"/petugas/ekspor.xlsx?dari={today}&sampai={today}")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == fileformat.XLSX_MIMETYPE

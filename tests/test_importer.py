@@ -110,3 +110,25 @@ def test_a_file_cannot_move_records_from_outside_the_importers_region(app):
     with app.test_request_context():
         assert importer.run(fresh.encode(), within=lambda code: code.startswith("32.01.")).ok
         flask_db.database.close()
+
+
+def test_no_kk_follows_the_rule_the_citizens_forms_use(app):
+    """A No. KK is checked by identity.kk_problem here as on the forms:
+    separators are fine, a wrong length says how many digits came, and a
+    family serial of 0000 is refused, each with its line."""
+    lines = EXAMPLE.decode().splitlines()
+    header, first = lines[0], lines[1]
+    spaced = first.replace("3276060101300011", "3276 0601 0130 0011", 1)
+    short = first.replace("3276060101300011", "327606010130001", 1)
+    zero = first.replace("3276060101300011", "3276060101300000", 1)
+    with app.test_request_context():
+        report = importer.run("\n".join([header, short, zero]).encode())
+        flask_db.database.close()
+    assert not report.ok
+    assert [line for line, _m in report.errors] == [2, 3]
+    assert "16 digit" in report.errors[0][1] and "15" in report.errors[0][1]
+    assert "0000" in report.errors[1][1]
+    run(app, "\n".join([header, spaced]).encode())
+    with app.app_context():
+        assert Household.get_or_none(Household.no_kk == "3276060101300011") is not None
+        flask_db.database.close()

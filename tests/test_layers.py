@@ -3,9 +3,7 @@ no import circles (imports inside functions count too), models never import
 views, the public side never imports the back office, and base modules never
 import a feature or the app factory.
 
-Known violations live only in webapp/petugas/ and its edges (issue #15, the
-petugas half): they are listed in KNOWN_* below, each with why, and that list
-only shrinks; any new one fails here."""
+There are no known exceptions: any circle or forbidden edge fails here."""
 
 import ast
 import pathlib
@@ -19,27 +17,7 @@ BASE = {"webapp." + name for name in (
     "identity", "logs", "mail", "migrations", "redis_store", "security", "storage", "tasks", "uploads")}
 FEATURES = ("akun", "api", "captcha", "cek", "health", "kompat", "petugas", "sanggahan", "usulan")
 # The citizen's side, which must never reach into the back office.
-PUBLIC = ("akun", "cek", "sanggahan", "usulan", "templating", "kiosk", "bahasa")
-
-# The petugas half of issue #15 empties these (its circles, and the public
-# side's edges into petugas that the roles module removes).
-KNOWN_CIRCLES = [
-    # petugas/views.py holds bp and imports its route modules at the bottom.
-    {"webapp.petugas.assisted_views", "webapp.petugas.auth", "webapp.petugas.data",
-     "webapp.petugas.officer_views", "webapp.petugas.others", "webapp.petugas.proposals",
-     "webapp.petugas.tanggapan_views", "webapp.petugas.views"},
-    # audit reads the region rule inside a function; scope writes audit rows.
-    {"webapp.petugas.audit", "webapp.petugas.scope"},
-]
-KNOWN_PUBLIC_TO_PETUGAS = {
-    # usulan/access.py asks petugas/scope for roles and regions (the roles
-    # module next to Account replaces it).
-    ("webapp.usulan.access", "webapp.petugas.scope"),
-    # akun/services writes the audit log of an officer's account changes
-    # (audit moves out of petugas with the roles module).
-    ("webapp.akun.services", "webapp.petugas.audit"),
-}
-
+PUBLIC = ("akun", "cek", "sanggahan", "sms", "usulan", "templating", "kiosk", "bahasa")
 
 def _module_name(path):
     parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
@@ -125,9 +103,9 @@ def _is_views(name):
     return last == "views" or last.endswith("_views")
 
 
-def test_no_import_circles_beyond_the_known_ones():
-    new = [sorted(c) for c in circles(import_graph()) if not any(c <= known for known in KNOWN_CIRCLES)]
-    assert new == [], f"new import circles: {new}"
+def test_no_import_circles():
+    found = [sorted(c) for c in circles(import_graph())]
+    assert found == [], f"import circles: {found}"
 
 
 def test_models_never_import_views():
@@ -138,7 +116,7 @@ def test_models_never_import_views():
 
 def test_the_public_side_never_imports_the_back_office():
     wrong = sorted((a, b) for a, targets in import_graph().items() if _in(a, PUBLIC)
-                   for b in targets if _in(b, ("petugas",)) and (a, b) not in KNOWN_PUBLIC_TO_PETUGAS)
+                   for b in targets if _in(b, ("petugas",)))
     assert wrong == []
 
 
@@ -146,15 +124,6 @@ def test_base_modules_import_no_feature_and_not_the_app_factory():
     graph = import_graph()
     wrong = sorted((a, b) for a in BASE for b in graph[a] if b == "webapp" or _in(b, FEATURES))
     assert wrong == []
-
-
-def test_the_known_lists_only_shrink():
-    """An entry that no longer happens must leave the list, so it cannot
-    silently come back."""
-    graph = import_graph()
-    groups = circles(graph)
-    assert all(any(c <= known for c in groups) for known in KNOWN_CIRCLES)
-    assert all(b in graph[a] for a, b in KNOWN_PUBLIC_TO_PETUGAS)
 
 
 def test_the_checker_counts_imports_inside_functions():

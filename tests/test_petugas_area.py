@@ -5,10 +5,10 @@ code outside the region is a logged 404."""
 import csv
 import io
 import re
-from datetime import date
 
 import pytest
 
+from webapp import clock
 from webapp.db import flask_db
 from webapp.petugas.models import AuditLog
 
@@ -36,7 +36,7 @@ def kepala(app, runner):
 
 
 def export(officer, **area):
-    today = date.today()
+    today = clock.today()
     query = "&".join(f"{k}={v}" for k, v in {"dari": today, "sampai": today, **area}.items())
     response = officer.get(f"/petugas/ekspor.csv?{query}")
     assert response.status_code == 200, text(response)
@@ -70,7 +70,7 @@ def test_export_by_kecamatan_or_desa_inside_the_region(app, kepala, three):
 @pytest.mark.parametrize("args", ["kecamatan=32.01.01", f"desa={OTHER_DESA}", "desa=31.71.01.1001",
                                   "provinsi=31", "kecamatan=32.760.1"])
 def test_export_of_a_region_outside_the_scope_is_a_logged_404(app, kepala, three, args):
-    today = date.today()
+    today = clock.today()
     before = denials(app)
     response = kepala.get(f"/petugas/ekspor.csv?dari={today}&sampai={today}&{args}")
     assert response.status_code == 404
@@ -84,10 +84,10 @@ def test_export_form_offers_the_regions_inside_the_scope(app, runner, kepala):
     assert '<option value="32.76.06">Beji</option>' in kecamatan and "32.01" not in kecamatan
     assert 'name="desa"' not in page or "<option value=\"32.76.06.1002\"" not in page
     # Without JavaScript: "Pilih wilayah" comes back with the desa of the kecamatan, dates kept.
-    page = text(kepala.get(f"/petugas/ekspor?dari={date.today()}&sampai={date.today()}&kecamatan=32.76.06"))
+    page = text(kepala.get(f"/petugas/ekspor?dari={clock.today()}&sampai={clock.today()}&kecamatan=32.76.06"))
     assert '<option value="32.76.06" selected>Beji</option>' in page
     assert '<option value="32.76.06.1002">Kukusan</option>' in page
-    assert f'value="{date.today()}"' in page
+    assert f'value="{clock.today()}"' in page
     # An operator's region is one desa: nothing to choose.
     operator = Officer(app, runner, "operator@contoh.test", "operator_desa", DESA).sign_in()
     assert 'id="wilayah-' not in text(operator.get("/petugas/ekspor"))
@@ -126,13 +126,13 @@ def test_queue_filters_by_a_desa_chosen_from_a_select(app, kepala, three):
 
 
 def test_overdue_only_works_across_stages(app, kepala, three):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from webapp.usulan import services as usulan
     from webapp.usulan.models import Proposal
 
     numbers = {code: receipts(app, [pid])[pid] for code, pid in three.items()}
-    now = datetime.now()
+    now = clock.utcnow()
     with app.app_context():
         # diajukan for 10 days (deadline 7): overdue; musyawarah for 10 days (30): not; for 40 days: overdue.
         for code, status, days in ((DESA, usulan.DIAJUKAN, 10), (KUKUSAN, usulan.MUSYAWARAH, 10),

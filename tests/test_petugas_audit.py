@@ -9,7 +9,7 @@ import pytest
 
 from webapp.akun.models import Account
 from webapp.db import flask_db
-from webapp.petugas import views as petugas_views
+from webapp.petugas import dashboard as petugas_views
 from webapp.petugas.models import AuditLog
 
 from .conftest import form_fields
@@ -127,7 +127,6 @@ def test_dashboard_month_is_the_utc_month_in_its_first_hours(app, kepala, monkey
     _decision(app, counted)
     _decision(app, not_counted)
     monkeypatch.setattr(_ServerClock, "local", local_now)
-    monkeypatch.setattr(petugas_views, "datetime", _ServerClock)
     monkeypatch.setattr(petugas_views, "utcnow", lambda: utc_now, raising=False)
     page = text(kepala.get("/petugas/"))
     chart = page[page.index('id="chart-decisions"'):]

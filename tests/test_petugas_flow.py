@@ -3,10 +3,10 @@ penetapan and pengesahan to a Cek Bansos lookup that finds the household;
 return for revision and resubmission; two decisions at once."""
 
 import threading
-from datetime import date
 
 import pytest
 
+from webapp import clock
 from webapp.db import flask_db
 from webapp.registry.models import Enrollment, Household, Person
 from webapp.registry.programs import next_quarter, quarter_of
@@ -42,7 +42,7 @@ def through_musyawarah(app, officers, pid):
     # Without a recorded musyawarah the decision is refused.
     refused = op.decide(pid, "lanjut")
     assert refused.status_code == 409 and "Pilih musyawarah" in text(refused)
-    response = op.post("/petugas/musyawarah", {"tanggal": date.today().isoformat(),
+    response = op.post("/petugas/musyawarah", {"tanggal": clock.today().isoformat(),
                                                "berita_acara": (jpeg(), "ba.jpg")},
                        csrf_from="/petugas/musyawarah", content_type="multipart/form-data")
     assert response.status_code == 303, text(response)
@@ -62,7 +62,7 @@ def test_full_path_to_a_successful_lookup(app, officers, mail_outbox):
     refused = ver.decide(pid, "lanjut")
     assert refused.status_code == 409 and "kunjungan rumah" in text(refused)
     visit = ver.post(f"/petugas/usulan/{pid}/kunjungan",
-                     {"tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah", "tanpa_jamban"],
+                     {"tanggal": clock.today().isoformat(), "kondisi": ["lantai_tanah", "tanpa_jamban"],
                       "catatan": "Rumah kontrakan satu kamar", "desil": "3",
                       "foto": [(jpeg(), "a.jpg"), (jpeg((9, 9, 9)), "b.jpg")]},
                      csrf_from=f"/petugas/usulan/{pid}", content_type="multipart/form-data")
@@ -86,7 +86,7 @@ def test_full_path_to_a_successful_lookup(app, officers, mail_outbox):
         head = Person.get(Person.nik == NIK)
         wife = Person.get(Person.nik == WIFE_NIK)
         assert head.relationship == "Kepala Keluarga" and wife.household_id == household.id
-        year, quarter = next_quarter(*quarter_of(date.today()))
+        year, quarter = next_quarter(*quarter_of(clock.today()))
         rows = list(Enrollment.select().where(Enrollment.household == household))
         assert {(e.program_code, e.person_id) for e in rows} == {("PKH", None), ("PBI-JK", head.id),
                                                               ("PBI-JK", wife.id)}
@@ -157,7 +157,7 @@ def test_the_same_decision_twice_applies_once(app, officers):
 def test_two_decisions_at_the_same_moment(app, officers):
     """Two workers with the same shown version: the lock and the re-read let one through."""
     from webapp.akun.models import Account
-    from webapp.petugas import services
+    from webapp.petugas import decisions as services
 
     pid = sent_proposal(app, citizen(app))
     with app.app_context():

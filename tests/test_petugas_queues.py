@@ -5,10 +5,10 @@ audit log."""
 import csv
 import io
 import re
-from datetime import date
 
 import pytest
 
+from webapp import clock
 from webapp.akun.models import ACTIVE, OFFICER, REJECTED, Account
 from webapp.db import flask_db
 from webapp.petugas.models import AuditLog, ImportJob, ImportUpload
@@ -32,7 +32,7 @@ BAD_ROW = ("3276060101300012,3276061505700099,Darmo,1961-01-03,L,Kepala Keluarga
 
 
 def csv_file(bad=False):
-    y, q = quarter_of(date.today())
+    y, q = quarter_of(clock.today())
     body = GOOD_ROWS.format(y=y, q=q) + (BAD_ROW.format(y=y, q=q) if bad else "")
     return body.encode()
 
@@ -86,7 +86,7 @@ def test_upheld_objection_also_ends_next_periods_enrollment(app, verifikator):
 
     person, _name, nik, _desa = recipient(app)
     with app.test_request_context():
-        year, quarter = quarter_of(date.today())
+        year, quarter = quarter_of(clock.today())
         nxt = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
         enroll(person.household, None, "BLT", *nxt)
         reporter = citizen(app, email="pelapor@contoh.test")
@@ -240,7 +240,7 @@ def test_example_file_in_docs_is_valid(app):
 def test_export_is_scoped_and_masks_for_pemda(app, runner, kepala):
     pid = sent_proposal(app, citizen(app))
     pemda = Officer(app, runner, "pemda@contoh.test", "pemda", "32.76").sign_in()
-    url = f"/petugas/ekspor.csv?dari={date.today()}&sampai={date.today()}"
+    url = f"/petugas/ekspor.csv?dari={clock.today()}&sampai={clock.today()}"
     full = kepala.get(url)
     assert full.status_code == 200 and "attachment" in full.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(text(full))))

@@ -2,10 +2,10 @@
 for a record of region B gets 404, and the attempt is in the audit log (ids
 only). Lists and the export never show region B."""
 
-from datetime import date
 
 import pytest
 
+from webapp import clock
 from webapp.akun.models import OFFICER, Account, Photo
 from webapp.db import flask_db
 from webapp.petugas.models import AuditLog, ImportJob, Musyawarah, StageRecord, VisitPhoto
@@ -39,9 +39,9 @@ def world(app, runner):
         Photo.create(account=away_citizen.id, kind="ktp", name="akun/ktp.jpg")
         proposal = Proposal.get(Proposal.public_id == away)
         bogor_officer = Account.get(Account.email == "bogor@contoh.test")
-        meeting = Musyawarah.create(desa_code=OTHER_DESA, held_on=date.today(),
+        meeting = Musyawarah.create(desa_code=OTHER_DESA, held_on=clock.today(),
                                     berita_acara="musyawarah/x.jpg", officer_id=bogor_officer.id)
-        record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=date.today(),
+        record = StageRecord.create(proposal=proposal, stage=usulan.VERIFIKASI, held_on=clock.today(),
                                     officer_id=bogor_officer.id)
         photo = VisitPhoto.create(record=record, stored_name="kunjungan/x.jpg")
         person = Person.select().where(Person.desa.startswith("32.01.")).first()
@@ -97,7 +97,7 @@ def test_another_regions_record_is_404_and_logged(app, world, who, method, path)
         response = officer.get(url)
     else:
         response = officer.post(url, {"keputusan": "tolak", "catatan": "x", "versi": "1",
-                                      "tanggal": date.today().isoformat()})
+                                      "tanggal": clock.today().isoformat()})
     assert response.status_code == 404, text(response)
     assert denied_count(app) == before + 1
     with app.app_context():
@@ -151,7 +151,7 @@ def test_desa_filter_cannot_reach_outside_the_region(app, world):
 
 def test_export_and_dashboard_and_audit_stay_in_region(app, world):
     officers, ids = world
-    csv_text = text(officers["kepala"].get(f"/petugas/ekspor.csv?dari=2000-01-01&sampai={date.today()}"))
+    csv_text = text(officers["kepala"].get(f"/petugas/ekspor.csv?dari=2000-01-01&sampai={clock.today()}"))
     with app.app_context():
         away = Proposal.get(Proposal.public_id == ids["proposal"]).receipt_no
         home = Proposal.get(Proposal.public_id == ids["home"]).receipt_no

@@ -262,7 +262,7 @@ def officers(app, runner):
 
 def visit(ver, pid, **data):
     return ver.post(f"/petugas/usulan/{pid}/kunjungan",
-                    {"tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah"], "catatan": "Sesuai",
+                    {"tanggal": clock.today().isoformat(), "kondisi": ["lantai_tanah"], "catatan": "Sesuai",
                      "foto": [(jpeg(), "a.jpg")], **data},
                     csrf_from=f"/petugas/usulan/{pid}", content_type="multipart/form-data")
 

@@ -3,11 +3,11 @@
 import os
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from webapp import uploads
+from webapp import clock, uploads
 from webapp.akun.models import EMAIL, Account, Photo, utcnow
 from webapp.usulan.models import Proposal, ProposalDocument
 
@@ -27,7 +27,7 @@ def _jpeg():
 def _proposal(account, status, age_days, with_doc=True):
     p = Proposal.create(public_id=secrets.token_urlsafe(12), account_id=account.id, status=status,
                         no_kk="3276060101100011", nik=account.nik,
-                        updated_at=datetime.now() - timedelta(days=age_days))
+                        updated_at=clock.utcnow() - timedelta(days=age_days))
     if with_doc:
         ProposalDocument.create(proposal=p, kind="kk", stored_name=uploads.store(_jpeg(), "usulan"))
     return p
@@ -90,7 +90,6 @@ def _exists(name):
 def test_sweep_keeps_every_kind_of_upload_officers_included(app, runner, db):
     """Officer uploads (home-visit photos, berita acara) are records too: the
     sweep must not take them; real orphans in those folders still go."""
-    from datetime import date
 
     from webapp.petugas.models import Musyawarah, StageRecord, VisitPhoto
     from webapp.sanggahan.models import Objection
@@ -99,7 +98,7 @@ def test_sweep_keeps_every_kind_of_upload_officers_included(app, runner, db):
     proposal = _proposal(account, "verifikasi", 1)
     kept = [proposal.documents.get().stored_name]
     kept.append(Photo.create(account=account, kind="ktp", name=uploads.store(_jpeg(), "akun")).name)
-    meeting = Musyawarah.create(desa_code="32.76.06.1001", held_on=date.today(), officer_id=account.id,
+    meeting = Musyawarah.create(desa_code="32.76.06.1001", held_on=clock.today(), officer_id=account.id,
                                 berita_acara=uploads.store(_jpeg(), "musyawarah"))
     record = StageRecord.create(proposal=proposal, stage="verifikasi", officer_id=account.id)
     visit = VisitPhoto.create(record=record, stored_name=uploads.store(_jpeg(), "kunjungan"))

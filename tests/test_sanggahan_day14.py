@@ -2,12 +2,13 @@
 upheld (the reported recipient declared not eligible) by a periodic job,
 once, with an audit row; the date is shown beforehand to citizen and officer."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from webapp import clock
 from webapp.petugas.models import AuditLog
-from webapp.petugas.services import apply_objection_deadlines
+from webapp.petugas.objections import apply_objection_deadlines
 from webapp.sanggahan import services
 from webapp.sanggahan.models import Objection
 
@@ -22,7 +23,7 @@ def neighbour(client, monkeypatch, registry_person):
 
 def sent_days_ago(neighbour, person, days, reason="pindah"):
     return services.create(neighbour.account, person, services.SANGGAH, reason, "Sudah pindah", True,
-                           today=date.today() - timedelta(days=days))
+                           today=clock.today() - timedelta(days=days))
 
 
 def test_a_lapsed_objection_is_upheld_once_with_an_audit_row(neighbour, registry_person):
@@ -48,7 +49,7 @@ def test_within_the_window_and_decided_ones_are_left_alone(neighbour, registry_p
     assert apply_objection_deadlines() == 0
     assert Objection.get_by_id(fresh.id).status == services.PENDING
     services.dismiss(fresh, None, "Masih layak")
-    Objection.update(due_date=date.today() - timedelta(days=30)).where(Objection.id == fresh.id).execute()
+    Objection.update(due_date=clock.today() - timedelta(days=30)).where(Objection.id == fresh.id).execute()
     assert apply_objection_deadlines() == 0
     assert Objection.get_by_id(fresh.id).status == services.DISMISSED
 
@@ -65,7 +66,7 @@ def test_the_rule_can_be_switched_off(neighbour, registry_person):
 @pytest.mark.app_config(SANGGAHAN_HANDLING_DAYS=30)
 def test_the_window_is_configurable_and_shown_as_dates(app, runner, neighbour, registry_person):
     objection = sent_days_ago(neighbour, registry_person, 0)
-    due = date.today() + timedelta(days=30)
+    due = clock.today() + timedelta(days=30)
     assert objection.due_date == due
     lapse = (due + timedelta(days=1)).strftime("%d-%m-%Y")
     assert lapse in text(neighbour.client.get(f"/sanggahan/{objection.public_id}"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError
 
-from webapp import create_app, crypto, storage, tasks, uploads, voices
+from webapp import clock, create_app, crypto, storage, tasks, uploads, voices
 from webapp.akun.models import PHOTOS, Photo
 from webapp.db import atomic_write, close_all, flask_db
 
@@ -161,7 +161,7 @@ def test_a_photo_uploaded_on_one_host_shows_on_the_other_only_to_its_owner(app, 
 def test_the_sweep_removes_database_files_no_row_names(app, db):
     old = uploads.store(b"yatim", "akun")
     fresh = uploads.store(b"baru", "akun")
-    storage.StoredFile.update(created_at=datetime.now() - timedelta(hours=2)).where(
+    storage.StoredFile.update(created_at=clock.utcnow() - timedelta(hours=2)).where(
         storage.StoredFile.name == old).execute()
     assert uploads.sweep_orphans(set()) == 1
     assert uploads.read(fresh) == b"baru"

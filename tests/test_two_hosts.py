@@ -23,12 +23,14 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
 from PIL import Image
+
+from webapp import clock
 
 from .conftest import CAPTCHA, PASSWORD, registration_data
 from .dbbackend import NAME as BACKEND
@@ -441,7 +443,7 @@ def step_proposal(hosts, pid):
     assert _status(hosts, pid) == "musyawarah"
     csrf = _fields(op.get(hosts.url + "/petugas/musyawarah").text)[0]
     r = op.post(hosts.url + "/petugas/musyawarah",
-                data={"csrf_token": csrf, "tanggal": date.today().isoformat()},
+                data={"csrf_token": csrf, "tanggal": clock.today().isoformat()},
                 files={"berita_acara": ("ba.jpg", jpeg().getvalue(), "image/jpeg")}, allow_redirects=False)
     assert r.status_code == 303, r.text[:300]
     meeting = re.search(r'<option value="([^"]+)"', op.get(f"{hosts.url}/petugas/usulan/{pid}").text).group(1)
@@ -450,7 +452,7 @@ def step_proposal(hosts, pid):
     ver = _officer_session(hosts, "dinsos_verifikator")
     csrf = _fields(ver.get(f"{hosts.url}/petugas/usulan/{pid}").text)[0]
     r = ver.post(f"{hosts.url}/petugas/usulan/{pid}/kunjungan",
-                 data={"csrf_token": csrf, "tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah"],
+                 data={"csrf_token": csrf, "tanggal": clock.today().isoformat(), "kondisi": ["lantai_tanah"],
                        "catatan": "Rumah satu kamar", "desil": "3"},
                  files={"foto": ("a.jpg", jpeg().getvalue(), "image/jpeg")}, allow_redirects=False)
     assert r.status_code == 303, r.text[:300]
@@ -487,7 +489,7 @@ def step_import(hosts, ver):
 
 
 def step_export(hosts, ver):
-    today = date.today()
+    today = clock.today()
     r = ver.get(hosts.url + "/petugas/ekspor.csv", params={"dari": (today - timedelta(days=1)).isoformat(),
                                                            "sampai": today.isoformat()})
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")

@@ -5,10 +5,10 @@ the normal officer path. Citizens cannot tick originals; officers of another
 region get a logged 404."""
 
 import re
-from datetime import date
 
 import pytest
 
+from webapp import clock
 from webapp.akun.models import Account
 from webapp.db import flask_db
 from webapp.petugas.models import AuditLog
@@ -206,7 +206,7 @@ def test_the_assisted_proposal_goes_the_normal_officer_path(app, runner, operato
     through_musyawarah(app, officers, pid)
     ver = Officer(app, runner, "verifikator@contoh.test", "dinsos_verifikator", "32.76").sign_in()
     visit = ver.post(f"/petugas/usulan/{pid}/kunjungan",
-                     {"tanggal": date.today().isoformat(), "kondisi": ["lantai_tanah"], "catatan": "Sesuai",
+                     {"tanggal": clock.today().isoformat(), "kondisi": ["lantai_tanah"], "catatan": "Sesuai",
                       "desil": "2",
                       "foto": [(jpeg(), "a.jpg")]},
                      csrf_from=f"/petugas/usulan/{pid}", content_type="multipart/form-data")

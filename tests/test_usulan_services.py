@@ -176,3 +176,28 @@ def test_sktm_required_only_outside_the_registry(db):
     assert drafts.required_documents(q) == ["ektp", "kk"]
     allowed = {prog.code: ok for prog, ok in drafts.programs_for(q)}
     assert allowed["SEMBAKO"] and allowed["PKH"] == (hh.desil <= 4)
+
+
+def test_advance_keeps_a_value_written_after_the_caller_read_the_proposal(db):
+    """An officer's move saves only what the move changes on the freshly
+    locked row: a newer value written between the caller's read and the
+    move survives (a stale copy never overwrites it)."""
+    p = complete(services.start(account(), KK, NIK).proposal)
+    services.submit(p, account())
+    stale = Proposal.get_by_id(p.id)
+    Proposal.update(reason="Alasan terbaru", street="Jl. Kenanga 9").where(Proposal.id == p.id).execute()
+    services.advance(stale, account(50), services.FORWARD)
+    fresh = Proposal.get_by_id(p.id)
+    assert fresh.status == services.MUSYAWARAH
+    assert fresh.reason == "Alasan terbaru" and fresh.street == "Jl. Kenanga 9"
+    assert stale.status == services.MUSYAWARAH  # the caller's copy shows the move
+
+
+def test_submit_keeps_a_value_written_after_the_caller_read_the_draft(db):
+    p = complete(services.start(account(), KK, NIK).proposal)
+    stale = Proposal.get_by_id(p.id)
+    Proposal.update(occupation="Buruh tani").where(Proposal.id == p.id).execute()
+    services.submit(stale, account())
+    fresh = Proposal.get_by_id(p.id)
+    assert fresh.status == services.DIAJUKAN and fresh.receipt_no == stale.receipt_no
+    assert fresh.occupation == "Buruh tani"

@@ -15,14 +15,13 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
-from datetime import datetime
 
 import click
 from cryptography.exceptions import InvalidTag
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import crypto
+from . import clock, crypto
 from .db import close_all, flask_db, is_sqlite
 from .uploads import DEFERRED, frozen
 
@@ -103,7 +102,7 @@ def make_backup(out_path: str) -> dict:
     workdir = tempfile.mkdtemp(prefix=".backup-", dir=current_app.instance_path)  # mode 0700
     try:
         files = _snapshot(workdir)
-        manifest = {"created_at": datetime.now().isoformat(timespec="seconds"), "files": files,
+        manifest = {"created_at": clock.utcnow().isoformat(timespec="seconds"), "files": files,
                     "key_id": crypto.keyring().current.hex()}
         tar_path = os.path.join(workdir, "archive.tar.gz")
         with tarfile.open(tar_path, "w:gz") as tar:
@@ -218,7 +217,7 @@ def backup_command(out_path):
     """Mencadangkan basis data (sambil tetap melayani) dan berkas unggahan ke satu arsip."""
     _require_sqlite()
     out_path = out_path or os.path.join(
-        current_app.instance_path, f"backup-{datetime.now():%Y%m%d-%H%M%S}.tar.gz")
+        current_app.instance_path, f"backup-{clock.utcnow():%Y%m%d-%H%M%S}.tar.gz")
     manifest = make_backup(out_path)
     key_path = crypto.key_file(current_app) or "FLASK_ENCRYPTION_KEYS"
     click.echo(f"Cadangan tersimpan: {out_path} ({manifest['files']} berkas unggahan), terenkripsi "

@@ -26,10 +26,10 @@ from flask.cli import with_appcontext
 from huey import crontab
 
 from . import tasks, uploads
+from .akun import audit
 from .akun.models import CODE_STATES, Account, Photo
 from .clock import utcnow
 from .db import atomic_write, is_sqlite
-from .petugas import audit
 from .petugas.models import Musyawarah, VisitPhoto
 from .sanggahan.models import Objection
 from .sms.models import SmsLookup

@@ -37,6 +37,7 @@ from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from peewee import CharField, DateTimeField, IntegrityError
 
+from . import clock
 from .db import BaseModel, after_schema, private_file, register
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def _create_huey(app):
 
 
 # name → the function a task runs, registered by the module that owns the
-# work (mail, delivery.sms, petugas.services) with @handler(name): the queue
+# work (mail, delivery.sms, petugas.objections) with @handler(name): the queue
 # never imports a feature, so no feature ↔ queue import circle.
 _handlers = {}
 
@@ -148,7 +149,7 @@ def _register_tasks(app, huey):
 
     @huey.periodic_task(crontab(minute=str(config["SANGGAHAN_LAPSE_MINUTE"])))
     def objection_deadlines():
-        """The day-14 rule, hourly (webapp.petugas.services.apply_objection_deadlines).
+        """The day-14 rule, hourly (webapp.petugas.objections.apply_objection_deadlines).
         Periodic tasks are scheduled by the consumer, and exactly one runs."""
         with app.app_context():
             _handlers["objection_deadlines"]()
@@ -188,7 +189,8 @@ def _daily(now):
     return now.strftime("%Y-%m-%d")
 
 
-# name → (when, slot of a run, what). Times are the consumer's local time.
+# name → (when, slot of a run, what). Times are UTC (huey's default, utc=True),
+# and a run's slot is its UTC date (webapp/clock.py), the same on every host.
 # The module owning the job adds it with periodic(name, when) on a function
 # taking no arguments (retention.py: purge, sweep_uploads).
 PERIODIC = {}
@@ -206,7 +208,7 @@ def run_periodic(app, name, now=None):
     Returns whether it ran here."""
     _when, slot_of, job = PERIODIC[name]
     with app.app_context():
-        slot = slot_of(now or datetime.now())
+        slot = slot_of(now or clock.utcnow())
         if not claim(name, slot):
             log.info("periodic %s %s already run elsewhere", name, slot)
             return False

@@ -5,11 +5,11 @@ pemda, pusat — and then Cek Bansos finds the approved household. At 360 px
 and 1280 px, with JavaScript and without."""
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from webapp import clock
 from webapp.identity import mask_name
 
 from ..conftest import CAPTCHA
@@ -112,7 +112,7 @@ def test_officer_decisions_through_to_a_lookup_that_finds_the_household(
     decide(page, "Diajukan")
     officer_menu(page, "Musyawarah")
     heading(page, "Musyawarah desa/kelurahan")
-    page.get_by_label("Tanggal musyawarah").fill(date.today().isoformat())
+    page.get_by_label("Tanggal musyawarah").fill(clock.today().isoformat())
     page.get_by_label("Foto berita acara").set_input_files(photo)
     press(page, "Simpan musyawarah")
     expect(page.get_by_role("status")).to_have_text("Musyawarah tersimpan.")
@@ -125,7 +125,7 @@ def test_officer_decisions_through_to_a_lookup_that_finds_the_household(
     page = new_page(layout, javascript=javascript)
     verifikator.sign_in(page)
     open_proposal(page, "Verifikasi Dinas Sosial", receipt)
-    page.get_by_label("Tanggal kunjungan").fill(date.today().isoformat())
+    page.get_by_label("Tanggal kunjungan").fill(clock.today().isoformat())
     page.get_by_label("Lantai tanah").check()
     page.get_by_label("Tidak punya jamban sendiri").check()
     page.get_by_label("Catatan kunjungan").fill("Rumah kontrakan satu kamar")

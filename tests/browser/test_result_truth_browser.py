@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from webapp import clock
+
 from ..conftest import CAPTCHA
 from .conftest import PHONE
 from .journey import Officer, _in_app, active_citizen, heading, press
@@ -23,7 +25,7 @@ def _find(server, ended):
         from webapp.registry.models import Enrollment, Person
         from webapp.registry.programs import quarter_of
 
-        year, quarter = quarter_of(date.today())
+        year, quarter = quarter_of(clock.today())
         now = (Enrollment.year == year) & (Enrollment.quarter == quarter)
         if ended:
             e = Enrollment.select().where(now & Enrollment.ended_reason.is_null(False)
@@ -97,7 +99,7 @@ def _proposal_at_verification(server, desa):
                 ProposalDocument.create(proposal=proposal, kind=kind, stored_name=f"usulan/{kind}.jpg")
             services.submit(proposal, account)
             Proposal.update(status=services.VERIFIKASI).where(Proposal.id == proposal.id).execute()
-            StageRecord.create(proposal=proposal, stage=services.VERIFIKASI, held_on=date.today(),
+            StageRecord.create(proposal=proposal, stage=services.VERIFIKASI, held_on=clock.today(),
                                checklist="lantai_tanah,tanpa_jamban", notes="Rumah kontrakan satu kamar",
                                officer_id=account.id, desil=5)
             flask_db.database.close()

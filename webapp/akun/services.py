@@ -16,7 +16,7 @@ from .. import throttle
 from ..clock import utcnow
 from ..db import atomic_write
 from ..db import lock as db_lock
-from . import codes
+from . import audit, codes
 from .models import (
     ACTIVE,
     CODE_STATES,
@@ -226,8 +226,6 @@ def issue_officer_reset_code(officer, account):
     in person (issue #16). The officer sees the code once and never the
     password; the citizen types a new password with it. Audited. Raises
     codes.TooSoon. The caller (webapp.petugas) checks who may do this."""
-    from ..petugas import audit
-
     ttl = timedelta(minutes=current_app.config["OFFICER_RESET_CODE_MINUTES"])
     with atomic_write(f"account:{account.id}"):
         code = codes.issue_code(account, codes.OFFICER, ttl=ttl, digits=codes.OFFICER_DIGITS)
@@ -239,8 +237,6 @@ def issue_officer_reset_code(officer, account):
 
 def reset_with_officer_code(account, typed, password):
     """Uses an officer-issued code: right → the new password, audited."""
-    from ..petugas import audit
-
     result = codes.check_code(account, codes.OFFICER, typed)
     if result.ok:
         with atomic_write(f"account:{account.id}"):

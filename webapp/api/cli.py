@@ -3,14 +3,14 @@
 import click
 from flask.cli import with_appcontext
 
+from ..akun import roles
 from ..akun.models import Account
-from ..petugas import scope
 from . import keys
 
 
 def _issuer(email):
     account = Account.get_or_none(Account.email == (email or "").strip().lower())
-    if account is None or not scope.is_officer(account):
+    if account is None or not roles.is_officer(account):
         raise click.ClickException("Petugas dengan e-mail itu tidak ada.")
     profile = getattr(account, "officer", None)
     if profile is not None and not all(p.active for p in profile):

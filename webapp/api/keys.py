@@ -13,16 +13,17 @@ from types import SimpleNamespace
 from limits import parse as parse_limit
 from peewee import CharField, DateTimeField, IntegerField
 
+from ..akun import audit, roles
 from ..clock import utcnow
 from ..db import BaseModel, atomic_write, register
-from ..petugas import audit, scope
+from ..petugas import scope
 from ..registry.models import Region
 
 PREFIX = "cbl"
 DEFAULT_LIMIT = "60 per minute"
 # Who may issue a key: Dinas Sosial and pusat (the roles that import and
 # export the registry), for a region inside their own.
-ISSUER_ROLES = scope.IMPORT_ROLES
+ISSUER_ROLES = roles.IMPORT_ROLES
 
 
 class KeyError_(Exception):

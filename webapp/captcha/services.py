@@ -14,12 +14,13 @@ import hmac
 import logging
 import random
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from peewee import IntegrityError
 
+from .. import clock
 from ..db import atomic_write, flask_db, is_sqlite
 from .models import UsedNonce
 
@@ -109,7 +110,7 @@ def _mark_used(nonce: str) -> bool:
             return bool(client.set(f"captcha:nonce:{nonce}", 1, nx=True, ex=ttl + 5))
         except Exception:  # noqa: BLE001 - any Redis failure: degrade to the database
             log.warning("Redis unavailable for captcha nonces; using the database")
-    now = datetime.now()
+    now = clock.utcnow()
     try:
         # A plain insert (the primary key refuses a second use); on SQLite it
         # queues behind the worker's other writers like every write.

@@ -11,17 +11,17 @@ the citizen may have none). Everything stays inside the officer's region
 
 from flask_babel import lazy_gettext as _l
 
+from ..akun import audit, roles
+from ..errors import Refused
 from ..registry.models import Household
-from ..usulan import drafts
+from ..usulan import drafts, states
 from ..usulan import services as usulan
 from ..usulan.models import Proposal
-from . import audit, scope
+from . import scope
 
 
-class AssistRefused(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class AssistRefused(Refused):
+    """An assisted-mode step the rules refuse; .message tells the officer why."""
 
 
 class OutOfRegion(Exception):
@@ -40,7 +40,7 @@ def start(officer, no_kk, nik):
     if gate.refusal is None:
         proposal = gate.proposal
         desa = household.desa_code if household is not None else (
-            officer.region_scope if officer.role == scope.OPERATOR else None)
+            officer.region_scope if officer.role == roles.OPERATOR else None)
         if desa:
             usulan.touch(proposal, desa=desa)
         audit.record(officer, "bantu_usulan", "usulan", proposal.public_id,
@@ -52,7 +52,7 @@ def start(officer, no_kk, nik):
 
 def set_original_seen(officer, proposal, kind, seen):
     """Ticks (or unticks) "Dokumen asli sudah dilihat petugas" for `kind`.
-    Raises usulan.TransitionError when that is not allowed."""
+    Raises states.TransitionError when that is not allowed."""
     if seen:
         drafts.mark_original_seen(proposal, kind, officer.id)
     else:
@@ -71,7 +71,7 @@ def send(officer, proposal):
         raise AssistRefused(_l("Alamat domisili di luar wilayah tugas Anda."))
     try:
         usulan.submit(proposal, officer)
-    except usulan.TransitionError as exc:
+    except states.TransitionError as exc:
         raise AssistRefused(exc.message) from None
     audit.record(officer, "bantu_usulan", "usulan", proposal.public_id, region=proposal.desa_code,
                  detail="kirim")

@@ -6,11 +6,10 @@ owns the draft); the rules are in assisted.py, the region in scope.py."""
 from flask import abort, g, redirect, request, url_for
 
 from ..htmx import render
-from ..usulan import drafts
-from ..usulan import services as usulan
-from . import assisted, scope
+from ..usulan import drafts, states
+from . import assisted, bp, scope
+from .access import officer_required
 from .forms import AssistForm
-from .views import bp, officer_required
 
 
 def _page(form, status=200, gate=None, refused=None):
@@ -18,7 +17,7 @@ def _page(form, status=200, gate=None, refused=None):
     if refused:
         errors.append(("bantuan", refused))
     return render("petugas/bantu.html", "content", status=status, form=form, gate=gate,
-                  items=assisted.assisted_list(g.officer), label=usulan.label,
+                  items=assisted.assisted_list(g.officer), label=states.label,
                   next_step=drafts.next_step, errors=errors or None, refused=refused)
 
 
@@ -58,7 +57,7 @@ def bantu_dokumen_asli(pid):
         abort(400)
     try:
         assisted.set_original_seen(g.officer, proposal, kind, request.form.get("asli") == "1")
-    except usulan.TransitionError:
+    except states.TransitionError:
         return redirect(url_for("usulan.detail", pid=pid), 303)
     return redirect(url_for("usulan.dokumen", pid=pid, dari=request.args.get("dari")), 303)
 
@@ -68,7 +67,7 @@ def bantu_dokumen_asli(pid):
 def bantu_kirim(pid):
     """Sends an assisted proposal and shows the printable receipt."""
     proposal = scope.get_or_404("bantuan", pid, g.officer)
-    if proposal.status not in usulan.EDITABLE:
+    if proposal.status not in states.EDITABLE:
         return redirect(url_for("usulan.detail", pid=pid), 303)
     if drafts.missing_steps(proposal):
         return redirect(url_for("usulan.periksa", pid=pid), 303)

@@ -7,14 +7,15 @@ import time
 from flask import current_app, redirect, session, url_for
 from flask_babel import gettext as _
 
+from ..akun import audit, roles
 from ..akun import services as akun_services
 from ..akun.models import Account
 from ..akun.session import safe_next, sign_in
 from ..htmx import render
 from ..security import limiter
-from . import audit, officers, scope, totp
+from . import bp, officers, totp
+from .access import VERIFIED
 from .forms import TotpForm
-from .views import VERIFIED, bp
 
 PENDING = "petugas_pending"
 PENDING_SECONDS = 300
@@ -23,7 +24,7 @@ PENDING_SECONDS = 300
 def start_second_factor(account, next_url):
     """Called by webapp.akun once the password is right. For an officer:
     no session yet, the code step instead. For anyone else: None."""
-    if not scope.is_officer(account):
+    if not roles.is_officer(account):
         return None
     session.clear()
     session[PENDING] = {"id": account.public_id, "v": account.session_version, "t": int(time.time()),
@@ -38,7 +39,7 @@ def record_failed_password(identifier, result):
     a citizen's or an unknown identifier is not, and the identifier itself
     (e-mail or NIK) never goes into the log."""
     account = akun_services.find_account(identifier)
-    if not scope.is_officer(account):
+    if not roles.is_officer(account):
         return
     audit.record(account, "masuk_gagal", "akun", account.public_id,
                  detail="sandi:terkunci" if result.locked_until else "sandi")
@@ -52,7 +53,7 @@ def _pending_account():
         session.pop(PENDING, None)
         return None
     account = Account.get_or_none(Account.public_id == data["id"])
-    if account is None or account.session_version != data.get("v") or not scope.is_officer(account):
+    if account is None or account.session_version != data.get("v") or not roles.is_officer(account):
         return None
     return account
 

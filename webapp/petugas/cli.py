@@ -4,15 +4,16 @@ registry file. Output names officers by e-mail only (no NIK, no name)."""
 import click
 from flask.cli import with_appcontext
 
+from ..akun import audit, roles
 from ..akun.models import Account
 from ..db import atomic_write
 from ..registry.models import Region
-from . import audit, importer, officers, scope, totp
+from . import importer, officers, totp
 from .models import OfficerProfile
 
 
 def _region(code, role):
-    level = scope.ROLES[role]
+    level = roles.ROLES[role]
     if level == 0:
         if code:
             raise click.ClickException("Peran pusat tidak memakai --wilayah.")
@@ -37,7 +38,7 @@ def _ask_password():
 
 def _officer(email):
     account = Account.get_or_none(Account.email == email.strip().lower())
-    if account is None or not scope.is_officer(account):
+    if account is None or not roles.is_officer(account):
         raise click.ClickException("Petugas dengan e-mail itu tidak ada.")
     return account
 
@@ -51,7 +52,7 @@ def petugas_group():
 @click.option("--email", required=True, help="E-mail untuk masuk.")
 @click.option("--nik", required=True, help="NIK petugas (16 digit).")
 @click.option("--nama", required=True, help="Nama petugas.")
-@click.option("--peran", required=True, type=click.Choice(sorted(scope.ROLES)), help="Peran petugas.")
+@click.option("--peran", required=True, type=click.Choice(sorted(roles.ROLES)), help="Peran petugas.")
 @click.option("--wilayah", default="", help="Kode wilayah kerja (desa untuk operator, kabupaten/kota "
               "untuk Dinas Sosial dan pemda; kosong untuk pusat).")
 @click.option("--sandi", help="Kata sandi (minimal 12 karakter); tanpa opsi ini ditanyakan dua kali.")
@@ -88,7 +89,7 @@ def disable_command(email):
 @petugas_group.command("ubah-wilayah")
 @click.argument("email")
 @click.option("--wilayah", required=True, help="Kode wilayah kerja yang baru.")
-@click.option("--peran", type=click.Choice(sorted(scope.ROLES)), help="Peran baru (bila berubah).")
+@click.option("--peran", type=click.Choice(sorted(roles.ROLES)), help="Peran baru (bila berubah).")
 @with_appcontext
 def rescope_command(email, wilayah, peran):
     """Memindahkan petugas ke wilayah (dan peran) lain; sesinya berakhir."""

@@ -7,7 +7,9 @@ importer's per-line rules then see plain text, whatever the file was."""
 
 import csv
 import io
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -115,7 +117,7 @@ def _csv(raw):
 
 
 def _xlsx(raw):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # heavy; loaded only when an .xlsx file comes in
 
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -181,10 +183,7 @@ def xlsx_chunks(header, rows, text_columns=NUMBER_COLUMNS):
     Excel stays text too. xlsxwriter's constant_memory mode writes each row
     to a temporary file as it comes, so memory stays flat; the file is sent
     and removed."""
-    import os
-    import tempfile
-
-    import xlsxwriter
+    import xlsxwriter  # loaded only when an .xlsx export is asked for
 
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
@@ -220,7 +219,7 @@ def xlsx_chunks(header, rows, text_columns=NUMBER_COLUMNS):
         os.remove(path)
 
 
-# The proposal export's columns (webapp/petugas/data.py), here for the benchmark too.
+# The proposal export's columns (webapp/petugas/import_export_views.py), here for the benchmark too.
 EXPORT_ROWS_HEADER = ["nomor_usulan", "kode_desa", "desa", "nik", "nama", "program", "status_sekarang",
                       "peristiwa", "oleh", "waktu", "catatan"]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

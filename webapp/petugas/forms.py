@@ -1,24 +1,24 @@
 """Officer forms. Dates come from <input type="date"> (or typed dd-mm-yyyy)."""
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
+from .. import clock
 from ..akun.services import REJECT_REASONS
-from ..forms import MaxChars, Required, clean_text
-from ..usulan import services as usulan
+from ..forms import MaxChars, MultiCheckbox, Required, clean_text
+from ..usulan import states
 from ..usulan.forms import GateForm, parse_date
-from .services import HOUSING
+from .decisions import HOUSING
 
 
 def _date(form, field):
     value = parse_date(field.data)
     if value is None or value.year < 2000:
         raise StopValidation(str(_l("Masukkan tanggal yang benar, contoh 2026-03-17.")))
-    if value > date.today():
+    if value > clock.today():
         raise StopValidation(str(_l("Tanggal tidak boleh di masa depan.")))
     field.value = value
 
@@ -36,13 +36,6 @@ class OneOf:
             raise StopValidation(str(self.message))
 
 
-class CodeList(Field):
-    """Every value of a repeated field (checkboxes); the codes are checked by the form."""
-
-    def process_formdata(self, valuelist):
-        self.data = [str(v)[:40] for v in valuelist[:50]]
-
-
 class TotpForm(FlaskForm):
     kode = StringField(_l("Kode dari aplikasi autentikator"), filters=[clean_text], validators=[
         Required(_l("Masukkan 6 digit kode dari aplikasi autentikator.")), MaxChars(12)])
@@ -58,7 +51,7 @@ class AssistForm(GateForm):
 
 class DecisionForm(FlaskForm):
     keputusan = StringField(_l("Putusan"), validators=[
-        OneOf(usulan.DECISIONS, _l("Pilih setujui, tolak, atau perlu perbaikan."))])
+        OneOf(states.DECISIONS, _l("Pilih setujui, tolak, atau perlu perbaikan."))])
     catatan = TextAreaField(_l("Alasan atau catatan untuk pengusul"), filters=[clean_text],
                             validators=[MaxChars(1000)])
     versi = HiddenField()
@@ -70,14 +63,14 @@ class DecisionForm(FlaskForm):
         field.value = int(field.data)
 
     def validate_catatan(self, field):
-        if self.keputusan.data in (usulan.REJECT, usulan.RETURN) and not field.data:
+        if self.keputusan.data in (states.REJECT, states.RETURN) and not field.data:
             raise StopValidation(str(_l("Tulis alasan atau catatan yang dapat dibaca pengusul.")))
 
 
 class VisitForm(FlaskForm):
     tanggal = StringField(_l("Tanggal kunjungan"), validators=[
         Required(_l("Masukkan tanggal kunjungan.")), _date])
-    kondisi = CodeList(_l("Kondisi rumah yang ditemukan"))
+    kondisi = MultiCheckbox(_l("Kondisi rumah yang ditemukan"), limit=50)
     catatan = TextAreaField(_l("Catatan kunjungan"), filters=[clean_text], validators=[MaxChars(2000)])
     # The desil the household is given from this visit: 1–10, or "belum"
     # (not assigned yet) with the reason.

@@ -5,16 +5,18 @@ changes nothing, a good file is applied in one transaction."""
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import clock
+from ..akun import audit, roles
+from ..akun.models import Account
 from ..db import atomic_write
 from ..forms import clean_text
-from ..identity import check_nik
+from ..identity import check_nik, clean_kk, kk_problem
 from ..registry import bulk
 from ..registry.models import Enrollment, Household, Person, Program, Region
 from ..registry.programs import (
@@ -31,7 +33,7 @@ from ..registry.programs import (
 )
 from ..tasks import enqueue
 from ..usulan.forms import RELATIONSHIPS
-from . import audit, fileformat
+from . import fileformat
 from .models import ImportJob, ImportUpload
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,6 @@ COLUMNS = ("no_kk", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "hubungan",
 OPTIONAL = ("sejak", "keterangan", "keterangan_dtsen", "status_kpd")
 PERSON_NOTES = ("keterangan_dtsen", "status_kpd")
 MAX_ROWS = 200_000
-_KK = re.compile(r"[0-9]{16}")
 
 
 @dataclass
@@ -90,9 +91,10 @@ class _Checker:
 
     def row(self, r):
         """The cleaned row, or the first thing wrong with it."""
-        no_kk = r["no_kk"].replace(" ", "")
-        if not _KK.fullmatch(no_kk):
-            return None, _("no_kk harus 16 digit angka.")
+        problem = kk_problem(r["no_kk"], label="no_kk")  # the rule the citizen's forms use
+        if problem:
+            return None, problem
+        no_kk = clean_kk(r["no_kk"])
         nik = self.nik(r["nik"])
         if not nik.ok:
             return None, _("nik: %(error)s", error=nik.error)
@@ -273,7 +275,7 @@ def apply(rows):
     updated with one prepared statement per table (registry.bulk). Within the
     file, the first line of a household gives its address and the last line
     of an enrollment its status — as if the lines were applied in order."""
-    now = datetime.now()
+    now = clock.utcnow()
     households, persons, enrolments = {}, {}, {}
     per_person = {p.code for p in Program.select(Program.code).where(Program.per_person)}
     for row in rows:
@@ -357,7 +359,7 @@ def start_job(officer, raw):
 
 def _fail(job, message):
     """Only a job not yet finished: a run ending at the same moment wins."""
-    ImportJob.update(status="gagal", finished_at=datetime.now(),
+    ImportJob.update(status="gagal", finished_at=clock.utcnow(),
                      report=json.dumps([[0, str(message)]])).where(
         (ImportJob.id == job.id) & ImportJob.status.in_(("menunggu", "berjalan"))).execute()
 
@@ -376,9 +378,6 @@ def settle(job):
 def run_job(job_id):
     """The queued web import: checks within the officer's region, writes
     progress and the report to the job row, then removes the upload."""
-    from ..akun.models import Account
-    from .scope import code_in_region
-
     job = ImportJob.get_or_none(ImportJob.public_id == job_id)
     if job is None:
         return None
@@ -395,15 +394,15 @@ def run_job(job_id):
 
     ImportJob.update(status="berjalan").where(ImportJob.id == job.id).execute()
     try:
-        report = run(raw, lambda code: code_in_region(code, officer), progress)
+        report = run(raw, lambda code: roles.covers(officer, code), progress)
     except Exception:
-        ImportJob.update(status="gagal", finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+        ImportJob.update(status="gagal", finished_at=clock.utcnow()).where(ImportJob.id == job.id).execute()
         ImportUpload.delete().where(ImportUpload.job == job.id).execute()
         raise
     ImportJob.update(status="selesai" if report.ok else "gagal", total=report.total, done=report.total,
                      applied=len(report.rows) if report.ok else 0,
                      report=json.dumps(report.errors[:500]),
-                     finished_at=datetime.now()).where(ImportJob.id == job.id).execute()
+                     finished_at=clock.utcnow()).where(ImportJob.id == job.id).execute()
     # The input goes only once the job says how it ended (see settle()).
     ImportUpload.delete().where(ImportUpload.job == job.id).execute()
     audit.record(officer, "impor" if report.ok else "impor_ditolak", "impor", job.public_id,

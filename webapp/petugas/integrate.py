@@ -1,11 +1,13 @@
 """An approved proposal joins the registry: household, persons and
 enrollments for the next period at stage PENETAPAN."""
 
-from datetime import date, datetime
 
+from .. import clock
 from ..registry.models import Enrollment, Household, Person, Program
 from ..registry.programs import HEALTH, desil_allows, first_stage, next_quarter, quarter_of, quarter_start
+from ..usulan import states
 from ..usulan.models import ProposalMember
+from .models import StageRecord
 
 HEAD = "Kepala Keluarga"
 
@@ -49,7 +51,7 @@ def enroll(household, person, program_code, year, quarter, status="YA", stage="P
     if existing is None:
         return Enrollment.create(household=household, person=person, program=program_code, year=year,
                                  quarter=quarter, status=status, stage=stage, since=since, note=note,
-                                 created_at=datetime.now())
+                                 created_at=clock.utcnow())
     Enrollment.update(status=status, stage=stage, ended_reason=None, since=since, note=note).where(
         Enrollment.id == existing.id).execute()
     return existing
@@ -58,10 +60,8 @@ def enroll(household, person, program_code, year, quarter, status="YA", stage="P
 def visit_desil(proposal):
     """The desil Dinas Sosial recorded at the latest home visit (None: not
     assigned yet, or no visit)."""
-    from .models import StageRecord
-
     visit = (StageRecord.select(StageRecord.desil)
-             .where((StageRecord.proposal == proposal) & (StageRecord.stage == "verifikasi"))
+             .where((StageRecord.proposal == proposal) & (StageRecord.stage == states.VISIT_STAGE))
              .order_by(StageRecord.id.desc()).first())
     return visit.desil if visit else None
 
@@ -74,14 +74,14 @@ def integrate(proposal, today=None):
     household = Household.get_or_none(Household.no_kk == proposal.no_kk)
     if household is None:
         household = Household.create(no_kk=proposal.no_kk, desa=proposal.desa_code, desil=desil,
-                                     address=_address(proposal), updated_at=datetime.now())
+                                     address=_address(proposal), updated_at=clock.utcnow())
     else:
         (Household.update(desa=proposal.desa_code, address=_address(proposal), desil=desil,
-                          updated_at=datetime.now())
+                          updated_at=clock.utcnow())
          .where(Household.id == household.id).execute())
         household = Household.get_by_id(household.id)
     persons = [upsert_person(household, row) for row in _people(proposal)]
-    year, quarter = next_quarter(*quarter_of(today or date.today()))
+    year, quarter = next_quarter(*quarter_of(today or clock.today()))
     programs = {p.code: p for p in Program.select().where(Program.code.in_(proposal.program_list))}
     for code in proposal.program_list:
         program = programs.get(code)

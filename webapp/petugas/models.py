@@ -1,5 +1,6 @@
-"""Officer profiles, the audit log, musyawarah and home-visit records and
-import jobs. Officers are webapp.akun Accounts whose role is not "warga"."""
+"""Officer profiles, musyawarah and home-visit records and import jobs.
+Officers are webapp.akun Accounts whose role is not "warga". The audit log
+is webapp.akun.audit (AuditLog is named here too, for the officer code)."""
 
 
 from peewee import (
@@ -12,9 +13,10 @@ from peewee import (
     TextField,
 )
 
+from ..akun.audit import AuditLog  # noqa: F401
 from ..akun.models import Account, utcnow
 from ..crypto import SealedBlobField, SealedTextField
-from ..db import BaseModel, new_public_id, register
+from ..db import BaseModel, comma_list, new_public_id, register
 from ..usulan.models import Proposal
 
 
@@ -33,25 +35,6 @@ class OfficerProfile(BaseModel):
 
     class Meta:
         table_name = "officer_profile"
-
-
-@register
-class AuditLog(BaseModel):
-    """Who did what, when and from where. Only ids and codes: never a NIK or a
-    name, so the log itself is no personal-data store."""
-
-    at = DateTimeField(default=utcnow, index=True)
-    actor_id = IntegerField(null=True)  # Account.id
-    actor_role = CharField(max_length=20)
-    action = CharField(max_length=30, index=True)
-    object_type = CharField(max_length=20, default="")
-    object_id = CharField(max_length=64, default="")  # a public id, never a NIK
-    region_code = CharField(max_length=13, default="", index=True)
-    detail = CharField(max_length=60, default="")  # a code: decision, reason, outcome
-    ip = CharField(max_length=45, default="")
-
-    class Meta:
-        table_name = "audit_log"
 
 
 @register
@@ -93,7 +76,7 @@ class StageRecord(BaseModel):
 
     @property
     def checklist_codes(self):
-        return [c for c in self.checklist.split(",") if c]
+        return comma_list(self.checklist)
 
 
 @register

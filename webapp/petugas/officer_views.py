@@ -8,11 +8,12 @@ from functools import wraps
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..akun import roles
 from ..forms import errors_of as _errors
 from ..htmx import render
-from . import officers, scope
+from . import bp, officers
+from .access import officer_required
 from .forms import EnrolCodeForm, EnrolPasswordForm, OfficerForm, RescopeForm
-from .views import bp, officer_required
 
 
 def _manager_required(view):
@@ -27,7 +28,7 @@ def _manager_required(view):
 
 
 def _role_options(actor):
-    return [(role, scope.ROLE_LABELS[role]) for role in officers.roles_below(actor)]
+    return [(role, roles.ROLE_LABELS[role]) for role in officers.roles_below(actor)]
 
 
 def _link(token):
@@ -39,7 +40,7 @@ def _link(token):
 def petugas_list():
     """The officers below me in my region, with their state."""
     items = list(officers.managed_by(g.officer))
-    return render("petugas/petugas_list.html", "content", items=items, labels=scope.ROLE_LABELS,
+    return render("petugas/petugas_list.html", "content", items=items, labels=roles.ROLE_LABELS,
                   pending=officers.pending, errors=None)
 
 
@@ -63,13 +64,13 @@ def petugas_baru():
     except officers.OfficerError as exc:
         return _new_page(form, 422, [(exc.field, str(exc.message))])
     return render("petugas/petugas_tautan.html", "content", account=account, link=_link(token),
-                  labels=scope.ROLE_LABELS, reset=False, errors=None)
+                  labels=roles.ROLE_LABELS, reset=False, errors=None)
 
 
 def _detail_page(account, form=None, status=200, extra=()):
     form = form or RescopeForm(formdata=None, peran=account.role, wilayah=account.region_scope or "")
     return render("petugas/petugas_detail.html", "content", status=status, a=account, form=form,
-                  roles=_role_options(g.officer), labels=scope.ROLE_LABELS, pending=officers.pending(account),
+                  roles=_role_options(g.officer), labels=roles.ROLE_LABELS, pending=officers.pending(account),
                   errors=_errors(form, extra) or None, info=request.args.get("info"))
 
 
@@ -111,7 +112,7 @@ def petugas_reset_totp(aid):
     account = officers.get_managed(g.officer, aid)
     token = officers.reset_totp(g.officer, account)
     return render("petugas/petugas_tautan.html", "content", account=account, link=_link(token),
-                  labels=scope.ROLE_LABELS, reset=True, errors=None)
+                  labels=roles.ROLE_LABELS, reset=True, errors=None)
 
 
 # -- enrolment (no sign-in: the link is the credential) -------------------------

@@ -18,12 +18,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
+from ..akun import audit, roles
 from ..akun.models import ACTIVE, Account, utcnow
 from ..akun.services import hash_password
 from ..db import atomic_write
+from ..errors import Refused
 from ..identity import check_nik
 from ..registry.models import Region
-from . import audit, scope, totp
+from . import scope, totp
 from .models import OfficerEnrolment, OfficerProfile, RecoveryCode
 
 NEW = "baru"
@@ -34,34 +36,34 @@ RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MIN_PASSWORD = 12
 
 
-class OfficerError(Exception):
-    def __init__(self, message, field="peran"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class OfficerError(Refused):
+    """A refused step of officer management; .field is the form field it
+    belongs to (the role select unless said otherwise)."""
+
+    field = "peran"
 
 
 def level(role):
     """How deep a role's region is: pusat 0, kabupaten/kota roles 2, desa 4."""
-    return scope.ROLES[role]
+    return roles.ROLES[role]
 
 
 def may_manage(actor):
     """Whether `actor` has anyone below them to manage (not desa operators)."""
-    return scope.is_officer(actor) and level(actor.role) < max(scope.ROLES.values())
+    return roles.is_officer(actor) and level(actor.role) < max(roles.ROLES.values())
 
 
 def roles_below(actor):
     """The roles `actor` may give: strictly deeper than their own."""
     if actor is None:
-        return sorted(scope.ROLES)
-    return [role for role in scope.ROLES if level(role) > level(actor.role)]
+        return sorted(roles.ROLES)
+    return [role for role in roles.ROLES if level(role) > level(actor.role)]
 
 
 def check_target(actor, role, region_code):
     """The region code for `role`, checked: the right level, and inside the
     actor's region; raises OfficerError otherwise."""
-    if role not in scope.ROLES:
+    if role not in roles.ROLES:
         raise OfficerError(_l("Pilih peran petugas."))
     if actor is not None and role not in roles_below(actor):
         raise OfficerError(_l("Anda hanya dapat mengelola petugas di bawah tingkat Anda."))
@@ -82,7 +84,7 @@ def managed_by(actor):
     """The officers `actor` manages (below and inside), by e-mail."""
     query = (Account.select(Account, OfficerProfile).join(OfficerProfile)
              .where(Account.role.in_(roles_below(actor))))
-    if actor.role != scope.PUSAT:
+    if actor.role != roles.PUSAT:
         query = query.where(scope.in_region(Account.region_scope, actor))
     return query.order_by(Account.email)
 

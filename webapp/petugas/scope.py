@@ -3,93 +3,36 @@
 Every officer query starts from a function here; every record fetched by an
 id from a URL goes through `get_or_404()`, which answers 404 for anything
 outside the officer's region (or missing) and logs the attempt. Views never
-filter by region themselves.
-
-Roles and the level of their region_scope:
-    operator_desa                              a desa/kelurahan (32.76.06.1001)
-    dinsos_verifikator, dinsos_kepala, pemda   a kabupaten/kota (32.76)
-    pusat                                      the whole country (no scope)
+filter by region themselves. The roles and what each may do are
+webapp.akun.roles; the region tree rule for a code in hand is
+webapp.registry.regions.is_within (`under()` here is the same rule in SQL).
 """
 
 import logging
 from dataclasses import dataclass, field
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, Case, fn
 
 from .. import wilayah
+from ..akun import audit, roles
 from ..akun.models import Account
 from ..db import after_schema, is_sqlite
 from ..registry.models import Person
 from ..sanggahan.models import EligibilityResponse, Objection
-from ..usulan import services as usulan
+from ..usulan import states
 from ..usulan.models import Proposal, ProposalEvent
-from . import audit
 from .models import AuditLog, ImportJob, Musyawarah, StageRecord, VisitPhoto
 
 log = logging.getLogger(__name__)
 
-OPERATOR = "operator_desa"
-VERIFIKATOR = "dinsos_verifikator"
-KEPALA = "dinsos_kepala"
-PEMDA = "pemda"
-PUSAT = "pusat"
-# Role → the region level its scope names (0: none, the whole country).
-ROLES = {OPERATOR: 4, VERIFIKATOR: 2, KEPALA: 2, PEMDA: 2, PUSAT: 0}
-ROLE_LABELS = {
-    OPERATOR: _l("Operator desa/kelurahan"),
-    VERIFIKATOR: _l("Verifikator Dinas Sosial"),
-    KEPALA: _l("Kepala Dinas Sosial"),
-    PEMDA: _l("Pemerintah daerah"),
-    PUSAT: _l("Pusat"),
-}
-DINSOS = (VERIFIKATOR, KEPALA)
-
-# Which roles decide a proposal in each status.
-STAGE_ROLES = {
-    usulan.DIAJUKAN: (OPERATOR,),
-    usulan.MUSYAWARAH: (OPERATOR,),
-    usulan.VERIFIKASI: DINSOS,
-    usulan.PENETAPAN: (PEMDA,),
-    usulan.PENGESAHAN: (PUSAT,),
-}
-# Who may verify citizens' accounts (and issue them a password code): see
-# account_roles(); ACCOUNT_VERIFY_BY_DESA adds the desa/kelurahan operator.
-ACCOUNT_ROLES = DINSOS + (PUSAT,)
-OBJECTION_ROLES = DINSOS
-IMPORT_ROLES = DINSOS + (PUSAT,)
-AUDIT_ROLES = (KEPALA, PUSAT)
-# Who reads the Tanggapan Kelayakan counts: the desa's officers and Dinas Sosial.
-TANGGAPAN_ROLES = (OPERATOR,) + DINSOS
-
-
-def account_roles():
-    """The roles that verify accounts in this installation (issue #16): the
-    desa operator of the account's desa too, unless ACCOUNT_VERIFY_BY_DESA
-    is off (only Dinas Sosial and pusat)."""
-    from flask import current_app
-
-    if current_app.config.get("ACCOUNT_VERIFY_BY_DESA", True):
-        return (OPERATOR,) + ACCOUNT_ROLES
-    return ACCOUNT_ROLES
-
-
-def may_verify_accounts(officer):
-    return officer is not None and officer.role in account_roles()
-
-
-def is_officer(account):
-    return account is not None and account.role in ROLES
-
-
 def in_region(column, officer):
     """A condition: `column` (a region code) lies inside the officer's region.
     Codes nest by prefix with dots (32.76 ⊃ 32.76.06 ⊃ 32.76.06.1001)."""
-    if officer.role == PUSAT:
+    if officer.role == roles.PUSAT:
         return SQL("1 = 1")
     scope = officer.region_scope
-    if officer.role not in ROLES or not scope:
+    if officer.role not in roles.ROLES or not scope:
         return SQL("1 = 0")  # a misconfigured officer sees nothing
     return under(column, scope)
 
@@ -122,15 +65,12 @@ def create_prefix_indexes(db):
 
 
 def code_in_region(code, officer):
-    """The same rule for a code already in hand."""
-    if officer.role == PUSAT:
-        return True
-    scope = officer.region_scope
-    return bool(scope and code and (code == scope or code.startswith(scope + ".")))
+    """The same rule for a code already in hand (webapp.akun.roles.covers)."""
+    return roles.covers(officer, code)
 
 
 def proposals_for(officer):
-    return Proposal.select().where((Proposal.status != usulan.DRAFT) & in_region(Proposal.desa, officer))
+    return Proposal.select().where((Proposal.status != states.DRAFT) & in_region(Proposal.desa, officer))
 
 
 def objections_for(officer):
@@ -198,7 +138,7 @@ def events_for(officer, start, end, area=None):
     """Every event (with its proposal) in [start, end) on the sent proposals
     of the officer's region, or of `area` inside it (Area.code), in order."""
     query = (ProposalEvent.select(ProposalEvent, Proposal).join(Proposal)
-             .where(in_region(Proposal.desa, officer) & (Proposal.status != usulan.DRAFT)
+             .where(in_region(Proposal.desa, officer) & (Proposal.status != states.DRAFT)
                     & (ProposalEvent.created_at >= start) & (ProposalEvent.created_at < end)))
     if area:
         query = query.where(under(Proposal.desa, area))
@@ -244,10 +184,6 @@ def deny(officer, kind, public_id):
     abort(404)
 
 
-def may_decide(officer, proposal):
-    return officer.role in STAGE_ROLES.get(proposal.status, ())
-
-
 # -- choosing a part of the officer's region (queue filter, export) ------------
 @dataclass
 class Area:
@@ -275,8 +211,8 @@ def area_for(officer, values):
             deny(officer, "wilayah", "")
         if value and not code_in_region(value, officer):
             deny(officer, "wilayah", value)
-    start = 0 if officer.role == PUSAT else ROLES.get(officer.role, 0)
-    if officer.role != PUSAT and not officer.region_scope:
+    start = 0 if officer.role == roles.PUSAT else roles.ROLES.get(officer.role, 0)
+    if officer.role != roles.PUSAT and not officer.region_scope:
         return Area()
     below = wilayah.LEVELS[start:]
     given = {level: values.get(level, "") for level in below}
@@ -287,7 +223,7 @@ def area_for(officer, values):
             if level in given and not given[level]:
                 given[level] = ".".join(parts[:depth + 1])
     area = Area()
-    parent = officer.region_scope if officer.role != PUSAT else None
+    parent = officer.region_scope if officer.role != roles.PUSAT else None
     for level in below:
         chosen = given[level] if given[level] in wilayah.child_codes(parent) else ""
         area.levels.append((level, parent, chosen))

@@ -3,6 +3,27 @@ task on the app's queue, and the second sign-in step."""
 
 import logging
 
+# The views join the blueprint when imported: importing them here (never in
+# the package's __init__) keeps webapp.petugas free of import circles.
+from . import (  # noqa: F401
+    access,
+    account_views,
+    assisted_views,
+    audit_views,
+    auth,
+    bp,
+    dashboard,
+    import_export_views,
+    importer,
+    objection_views,
+    officer_views,
+    pages,
+    proposal_views,
+    sms_views,
+    tanggapan_views,
+)
+from .cli import petugas_group
+
 log = logging.getLogger(__name__)
 
 
@@ -12,8 +33,6 @@ def _register_task(app):
     @huey.task()
     def petugas_import(job_id):
         """Runs one registry import (webapp.petugas.importer.run_job)."""
-        from . import importer
-
         with app.app_context():
             try:
                 importer.run_job(job_id)
@@ -24,10 +43,6 @@ def _register_task(app):
 
 
 def init_app(app):
-    from . import auth, sms_views  # noqa: F401 - sms_views: its page on bp
-    from .cli import petugas_group
-    from .views import bp
-
     app.register_blueprint(bp)
     app.cli.add_command(petugas_group)
     _register_task(app)

@@ -4,16 +4,15 @@ only; the numbers have no region, so the figures are the office's whole."""
 
 from flask import current_app
 
+from ..akun import roles
 from ..htmx import render
 from ..sms import services
-from . import scope
-from .views import bp, officer_required
-
-SMS_ROLES = scope.DINSOS + (scope.PUSAT,)
+from . import bp
+from .access import officer_required
 
 
 @bp.get("/sms")
-@officer_required(*SMS_ROLES)
+@officer_required(*roles.SMS_ROLES)
 def sms_lookup():
     return render("petugas/sms.html", "content", errors=None, days=services.volume(),
                   refused=services.refused_numbers(),

@@ -49,3 +49,11 @@ def load_regions(progress=None):
 
 def region_count():
     return Region.select().count()
+
+
+def is_within(code, region):
+    """THE region tree rule: `code` is `region` or lies inside it. Codes nest
+    by prefix with dots (32.76 ⊃ 32.76.06 ⊃ 32.76.06.1001), so "32.761" is
+    not inside "32.76". An empty `code` or `region` is inside nothing.
+    (webapp.petugas.scope.under is the same rule as an SQL condition.)"""
+    return bool(region and code and (code == region or code.startswith(region + ".")))

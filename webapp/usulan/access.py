@@ -1,11 +1,13 @@
 """Who is signed in, and whose proposal this is: the one bridge to webapp.akun
-(and, for operator-assisted proposals, to the officer's region rule)."""
+(and, for operator-assisted proposals, to the officer's role and region rule
+in webapp.akun.roles)."""
 
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, url_for
 
+from ..akun import roles
 from ..htmx import render
 from . import services
 
@@ -83,12 +85,11 @@ def assisting_officer(proposal):
     if proposal is None or proposal.assisted_by is None:
         return None
     from ..akun.models import Account
-    from ..petugas.scope import ROLE_LABELS
 
     officer = Account.get_or_none(Account.id == proposal.assisted_by)
     if officer is None:
         return Helper(role="", name="")
-    return Helper(role=str(ROLE_LABELS.get(officer.role, "")), name=officer.name)
+    return Helper(role=str(roles.label(officer.role)), name=officer.name)
 
 
 def is_assisting(proposal):
@@ -99,11 +100,10 @@ def is_assisting(proposal):
 
 def desa_allowed(proposal, code):
     """An assisted proposal's domicile stays inside the helping officer's
-    region (webapp.petugas.scope holds THE rule); any desa for a citizen's own."""
+    region (webapp.akun.roles.covers); any desa for a citizen's own."""
     if proposal.assisted_by is None:
         return True
     from ..akun.models import Account
-    from ..petugas.scope import code_in_region
 
     officer = Account.get_or_none(Account.id == proposal.assisted_by)
-    return officer is not None and code_in_region(code, officer)
+    return officer is not None and roles.covers(officer, code)

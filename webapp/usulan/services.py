@@ -1,4 +1,5 @@
-"""Proposals: the gate, drafts, sending and the state machine officers use.
+"""Proposals: the gate, drafts, sending, and the entry points to the state
+machine (webapp.usulan.states).
 
 Officers (issue #5) move a proposal with `advance(proposal, actor, decision,
 note)`; citizens send with `submit()`. Every move writes a ProposalEvent, and
@@ -13,59 +14,41 @@ from peewee import IntegrityError
 
 from .. import clock
 from ..db import atomic_write, new_public_id
-from ..errors import Refused
 from ..identity import check_nik
 from ..registry.models import Household
+from . import states
 from .completeness import missing_steps
-from .models import Proposal, ProposalEvent
+from .models import Proposal
+
+# The state machine's vocabulary, named here too for the callers of services.
+from .states import (  # noqa: F401
+    CLOSED,
+    DECISIONS,
+    DIAJUKAN,
+    DISETUJUI,
+    DITOLAK,
+    DRAFT,
+    EDITABLE,
+    FORWARD,
+    IN_REVIEW,
+    LABELS,
+    MUSYAWARAH,
+    PATH,
+    PENETAPAN,
+    PENGESAHAN,
+    PERBAIKAN,
+    REJECT,
+    RETURN,
+    VERIFIKASI,
+    TransitionError,
+    label,
+)
 
 ACTIVE = "aktif"  # the account state that may propose (webapp.akun)
-
-DRAFT = "draf"
-DIAJUKAN = "diajukan"
-MUSYAWARAH = "musyawarah"
-VERIFIKASI = "verifikasi"
-PENETAPAN = "penetapan"
-PENGESAHAN = "pengesahan"
-DISETUJUI = "disetujui"
-DITOLAK = "ditolak"
-PERBAIKAN = "perbaikan"
-
-# The official path, in order; DITOLAK and PERBAIKAN branch off any step
-# between DIAJUKAN and PENGESAHAN.
-PATH = (DIAJUKAN, MUSYAWARAH, VERIFIKASI, PENETAPAN, PENGESAHAN, DISETUJUI)
-IN_REVIEW = PATH[:-1]
-CLOSED = frozenset({DISETUJUI, DITOLAK})
-EDITABLE = frozenset({DRAFT, PERBAIKAN})
-LABELS = {
-    DRAFT: _l("Draf (belum dikirim)"),
-    DIAJUKAN: _l("Diajukan"),
-    MUSYAWARAH: _l("Musyawarah Desa/Kelurahan"),
-    VERIFIKASI: _l("Verifikasi Dinas Sosial"),
-    PENETAPAN: _l("Penetapan Pemda"),
-    PENGESAHAN: _l("Pengesahan Pusat"),
-    DISETUJUI: _l("Disetujui"),
-    DITOLAK: _l("Ditolak"),
-    PERBAIKAN: _l("Perlu perbaikan"),
-}
-
-# Officer decisions.
-FORWARD = "lanjut"
-REJECT = "tolak"
-RETURN = "perbaikan"
-DECISIONS = (FORWARD, REJECT, RETURN)
 
 # Receipt numbers: no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V).
 RECEIPT_ALPHABET = "ACEFHJKMNPRTWXY3479"
 HIGH_DESIL = 6  # desil 6–10 is outside every program's range
-
-
-class TransitionError(Refused):
-    """A move the state machine does not allow; .message says why."""
-
-
-def label(status):
-    return LABELS.get(status, status)
 
 
 def is_assisted(proposal):
@@ -94,11 +77,6 @@ def own(account, public_id):
 def own_proposals(account):
     return list(Proposal.select().where(Proposal.account_id == account.id)
                 .order_by(Proposal.created_at.desc()))
-
-
-def _log(proposal, status, actor_id, role, note=None):
-    ProposalEvent.create(proposal=proposal, status=status, note=note or None,
-                         actor_id=actor_id, actor_role=role)
 
 
 @dataclass
@@ -153,30 +131,30 @@ def touch(proposal, **fields):
 
 def submit(proposal, account):
     """The citizen sends a complete draft (or a returned proposal, which goes
-    back to the step that returned it). Returns the proposal with its receipt."""
+    back to the step that returned it). Returns the proposal with its receipt.
+    Checks and writes the freshly locked row (only the fields sending changes);
+    the caller's copy gets the same values."""
     if proposal.account_id != account.id:
         raise TransitionError(_l("Usulan tidak ditemukan."))
     if missing_steps(proposal):
         raise TransitionError(_l("Lengkapi semua bagian sebelum mengirim."))
     with atomic_write(f"proposal:{proposal.id}"):
         current = Proposal.get_by_id(proposal.id)
-        if current.status == DRAFT:
-            target = DIAJUKAN
-        elif current.status == PERBAIKAN:
-            target = current.returned_from or DIAJUKAN
-        else:
-            raise TransitionError(_l("Usulan ini sudah dikirim."))
+        target = states.resend_target(current)
+        changes = {"status": target, "returned_from": None}
         if current.receipt_no is None:
-            proposal.receipt_no = _unique_receipt()
-            proposal.submitted_at = clock.utcnow()
-        proposal.status = target
-        proposal.returned_from = None
-        proposal.updated_at = clock.utcnow()
-        proposal.save()
+            changes.update(receipt_no=_unique_receipt(), submitted_at=clock.utcnow())
+        changes = states.apply(current, changes)
         # A resend is logged at the step it returns to, by the citizen (or
         # by the officer who fills it in operator-assisted mode).
-        _log(proposal, target, account.id, "petugas" if is_assisted(proposal) else "warga")
+        states.log_event(current, target, account.id, "petugas" if is_assisted(current) else "warga")
+    _copy(changes, proposal)
     return proposal
+
+
+def _copy(changes, proposal):
+    for name, value in changes.items():
+        setattr(proposal, name, value)
 
 
 def _unique_receipt():
@@ -188,30 +166,11 @@ def _unique_receipt():
 
 
 def advance(proposal, actor, decision, note=None):
-    """An officer's move. FORWARD: the next step of PATH (from PENGESAHAN to
-    DISETUJUI). REJECT: DITOLAK, a note (the reason) required. RETURN: PERLU
-    PERBAIKAN with the officer's note, back to the citizen. Allowed only from
-    DIAJUKAN … PENGESAHAN. `actor` needs an `id`. Raises TransitionError."""
-    if decision not in DECISIONS:
-        raise TransitionError(_l("Keputusan tidak dikenal."))
-    note = (note or "").strip() or None
-    if decision in (REJECT, RETURN) and not note:
-        raise TransitionError(_l("Tulis alasan atau catatan untuk pengusul."))
+    """An officer's move (see webapp.usulan.states.target_of), taken on the
+    freshly locked row; the caller's copy gets the changed fields. `actor`
+    needs an `id`. Raises TransitionError."""
     with atomic_write(f"proposal:{proposal.id}"):
         current = Proposal.get_by_id(proposal.id)
-        if current.status not in IN_REVIEW:
-            raise TransitionError(_l("Usulan dengan status ini tidak dapat diproses."))
-        if decision == FORWARD:
-            target = PATH[PATH.index(current.status) + 1]
-        elif decision == REJECT:
-            target = DITOLAK
-        else:
-            target = PERBAIKAN
-            proposal.returned_from = current.status
-        proposal.status = target
-        if target in CLOSED:
-            proposal.open_kk = None
-        proposal.updated_at = clock.utcnow()
-        proposal.save()
-        _log(proposal, target, getattr(actor, "id", None), "petugas", note)
+        changes = states.move(current, decision, note, getattr(actor, "id", None))
+    _copy(changes, proposal)
     return proposal

@@ -1,26 +1,22 @@
-"""Registry import (upload, then progress polled by htmx), the CSV export
-of proposals and decisions, and the audit log."""
+"""Registry import (/petugas/impor: upload, then progress polled by htmx) and
+the export of proposals and decisions (/petugas/ekspor, CSV or Excel)."""
 
 import json
 from datetime import datetime, timedelta
 
-from flask import Response, current_app, g, redirect, request, stream_with_context, url_for
+from flask import Response, g, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
+from ..akun import audit, roles
 from ..htmx import render
 from ..identity import mask_name, mask_nik
 from ..registry.models import Region
 from ..wilayah import LABELS as LEVEL_LABELS
-from . import audit, fileformat, importer, scope
+from . import bp, fileformat, importer, scope
+from .access import officer_required
 from .forms import ExportForm, UploadForm
-from .models import AuditLog
-from .views import bp, officer_required
 
-AUDIT_PER_PAGE = 50
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
-# These roles need the full NIK and name (verification, national checks);
-# the others get them masked in the export.
-FULL_EXPORT_ROLES = scope.DINSOS + (scope.PUSAT,)
 
 
 def _impor_page(form, status=200, error=None):
@@ -29,14 +25,14 @@ def _impor_page(form, status=200, error=None):
 
 
 @bp.get("/impor")
-@officer_required(*scope.IMPORT_ROLES)
+@officer_required(*roles.IMPORT_ROLES)
 def impor():
     """The import form, with the file format."""
     return _impor_page(UploadForm(formdata=None))
 
 
 @bp.post("/impor")
-@officer_required(*scope.IMPORT_ROLES)
+@officer_required(*roles.IMPORT_ROLES)
 def impor_kirim():
     """Saves the CSV and queues its import; the next page shows progress."""
     form = UploadForm()
@@ -55,7 +51,7 @@ def impor_kirim():
 
 
 @bp.get("/impor/<job_id>")
-@officer_required(*scope.IMPORT_ROLES)
+@officer_required(*roles.IMPORT_ROLES)
 def impor_status(job_id):
     """Progress of an import; htmx polls the `progress` block every second
     while it runs (without JavaScript: a refresh link)."""
@@ -111,7 +107,7 @@ def _export(kind):
                             [("dari", _("Tanggal awal harus sebelum tanggal akhir."))])
     start = datetime.combine(form.dari.value, datetime.min.time())
     end = datetime.combine(form.sampai.value, datetime.min.time()) + timedelta(days=1)
-    rows = _export_rows(officer, start, end, area.code, officer.role in FULL_EXPORT_ROLES)
+    rows = _export_rows(officer, start, end, area.code, roles.may_export_full_data(officer))
     period = f"{form.dari.value}..{form.sampai.value}"
     audit.record(officer, "ekspor", "usulan", "", detail=f"{period} {area.code}" if area.code else period)
     filename = f"usulan-{area.code + '-' if area.code else ''}{form.dari.value}-{form.sampai.value}.{kind}"
@@ -145,33 +141,3 @@ def ekspor_form():
     back here with the choices kept and the next region level filled."""
     form = ExportForm(request.args) if request.args else ExportForm(formdata=None)
     return _ekspor_page(form, scope.area_for(g.officer, request.args))
-
-
-@bp.get("/audit")
-@officer_required(*scope.AUDIT_ROLES)
-def audit_log():
-    """Decisions and sign-ins in the officer's region, newest first,
-    filterable by action, actor role and date."""
-    query = scope.audit_for(g.officer)
-    action = request.args.get("aksi", "")[:30]
-    role = request.args.get("peran", "")[:20]
-    day = request.args.get("tanggal", "")[:10]
-    if action:
-        query = query.where(AuditLog.action == action)
-    if role:
-        query = query.where(AuditLog.actor_role == role)
-    if day:
-        try:
-            first = datetime.fromisoformat(day)
-        except ValueError:
-            day = ""
-        else:
-            query = query.where((AuditLog.at >= first) & (AuditLog.at < first + timedelta(days=1)))
-    value = request.args.get("hal", "")
-    page = int(value) if value.isdigit() and 0 < len(value) < 7 else 1
-    items = list(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).paginate(page, AUDIT_PER_PAGE))
-    actions = [a for (a,) in AuditLog.select(AuditLog.action).distinct().order_by(AuditLog.action).tuples()]
-    return render("petugas/audit.html", "content", items=items, page=page, action=action, role=role,
-                  day=day, actions=actions, roles=scope.ROLE_LABELS, errors=None,
-                  actors=audit.actor_names(items),
-                  has_next=len(items) == AUDIT_PER_PAGE, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])

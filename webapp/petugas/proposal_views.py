@@ -5,23 +5,27 @@ from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import uploads
+from ..akun import roles
 from ..forms import errors_of as _errors
-from ..forms import int_arg as _int_arg
+from ..forms import page_arg
 from ..htmx import render
 from ..identity import mask_nik
 from ..registry.models import Region
 from ..registry.programs import desil_scale
-from ..usulan import services as usulan
+from ..usulan import states
 from ..usulan.access import assisting_officer
 from ..usulan.drafts import DOCUMENT_NAMES, documents_of, members_of, originals_seen
 from ..usulan.models import Proposal
 from ..usulan.review import summary as review_summary
 from ..usulan.status import timeline
 from ..wilayah import LABELS as LEVEL_LABELS
-from . import scope, services
+from . import bp, decisions, scope
+from .access import officer_required
+from .deadlines import is_overdue, overdue_condition
+from .decisions import DecisionRefused
 from .forms import DESIL_CHOICES, NO_DESIL, DecisionForm, MusyawarahForm, VisitForm
 from .models import Musyawarah, StageRecord
-from .views import PER_PAGE, bp, is_overdue, officer_required, overdue_condition
+from .pages import PER_PAGE
 
 MAX_VISIT_PHOTOS = 5
 
@@ -33,7 +37,7 @@ def usulan_list():
     overdue ones marked, 20 a page."""
     officer = g.officer
     stage = request.args.get("tahap", "")
-    if stage not in usulan.LABELS or stage == usulan.DRAFT:
+    if stage not in states.LABELS or stage == states.DRAFT:
         stage = ""
     area = scope.area_for(officer, request.args)
     overdue_only = bool(request.args.get("terlambat"))
@@ -44,7 +48,7 @@ def usulan_list():
         query = query.where(scope.under(Proposal.desa, area.code))
     if overdue_only:  # across stages, each against its own deadline
         query = query.where(overdue_condition())
-    page = _int_arg("hal")
+    page = page_arg()
     total = query.count()
     items = list(query.order_by(Proposal.updated_at, Proposal.id).paginate(page, PER_PAGE))
     desa_names = dict(Region.select(Region.code, Region.name)
@@ -53,36 +57,36 @@ def usulan_list():
 
 
 def render_list(items, total, page, stage, area, overdue_only, desa_names):
-    stages = [(s, usulan.label(s)) for s in usulan.PATH + (usulan.PERBAIKAN, usulan.DITOLAK)]
+    stages = [(s, states.label(s)) for s in states.PATH + (states.PERBAIKAN, states.DITOLAK)]
     return render("petugas/usulan_list.html", "content", items=items, total=total, page=page,
                   pages=max(1, -(-total // PER_PAGE)), stage=stage, area=area, overdue_only=overdue_only,
                   level_labels=LEVEL_LABELS, desa_names=desa_names,
-                  stages=stages, label=usulan.label, is_overdue=is_overdue, errors=None,
-                  may_decide=lambda p: scope.may_decide(g.officer, p))
+                  stages=stages, label=states.label, is_overdue=is_overdue, errors=None,
+                  may_decide=lambda p: states.may_decide(g.officer, p))
 
 
 def _detail(proposal, form=None, visit_form=None, status=200, refused=None):
     officer = g.officer
-    form = form or DecisionForm(formdata=None, data={"versi": str(services.version_of(proposal))})
+    form = form or DecisionForm(formdata=None, data={"versi": str(decisions.version_of(proposal))})
     visit_form = visit_form or VisitForm(formdata=None)
     records = list(StageRecord.select().where(StageRecord.proposal == proposal).order_by(StageRecord.id))
-    full = officer.role in scope.DINSOS + (scope.PUSAT, scope.OPERATOR)
+    full = roles.may_see_full_data(officer)
     errors = _errors(form) + _errors(visit_form) + ([("putusan", refused)] if refused else [])
-    visit = services.latest_visit(proposal)
+    visit = decisions.latest_visit(proposal)
     return render("petugas/usulan_detail.html", "content", status=status, p=proposal, form=form,
                   summary=review_summary(proposal), visit=visit,
-                  program_checks=services.program_checks(proposal, visit) if visit else [],
+                  program_checks=decisions.program_checks(proposal, visit) if visit else [],
                   desil_choices=DESIL_CHOICES, no_desil=NO_DESIL, desil_scale=desil_scale(),
                   visit_form=visit_form, records=records, steps=timeline(proposal),
                   members=members_of(proposal), documents=documents_of(proposal),
                   originals=originals_seen(proposal), helper=assisting_officer(proposal),
-                  document_names=DOCUMENT_NAMES, label=usulan.label, errors=errors or None,
+                  document_names=DOCUMENT_NAMES, label=states.label, errors=errors or None,
                   nik=proposal.nik if full else mask_nik(proposal.nik), mask_nik=mask_nik, full=full,
-                  may_decide=scope.may_decide(officer, proposal), overdue=is_overdue(proposal),
-                  musyawarah=services.musyawarah_options(officer, proposal)
-                  if proposal.status == usulan.MUSYAWARAH else [],
-                  housing=dict(services.HOUSING), refused=refused,
-                  may_visit=proposal.status == usulan.VERIFIKASI and officer.role in scope.DINSOS)
+                  may_decide=states.may_decide(officer, proposal), overdue=is_overdue(proposal),
+                  musyawarah=decisions.musyawarah_options(officer, proposal)
+                  if proposal.status == states.MUSYAWARAH else [],
+                  housing=dict(decisions.HOUSING), refused=refused,
+                  may_visit=states.may_visit(officer, proposal))
 
 
 @bp.get("/usulan/<pid>")
@@ -118,16 +122,16 @@ def usulan_putusan(pid):
     if form.musyawarah.data:
         meeting = scope.musyawarah_for(officer).where(Musyawarah.public_id == form.musyawarah.data).first()
     try:
-        services.decide_proposal(officer, proposal, form.keputusan.data, form.catatan.data,
+        decisions.decide_proposal(officer, proposal, form.keputusan.data, form.catatan.data,
                                  form.versi.value, musyawarah=meeting)
-    except services.DecisionRefused as exc:
+    except DecisionRefused as exc:
         fresh = Proposal.get_by_id(proposal.id)
         return _detail(fresh, status=409, refused=str(exc.message))
     return redirect(url_for("petugas.usulan_detail", pid=pid, info="putusan"), 303)
 
 
 @bp.post("/usulan/<pid>/kunjungan")
-@officer_required(*scope.DINSOS)
+@officer_required(*roles.VISIT_ROLES)
 def usulan_kunjungan(pid):
     """Records the home visit: date, housing checklist, notes, up to 5 photos."""
     officer = g.officer
@@ -138,13 +142,13 @@ def usulan_kunjungan(pid):
     files = [f for f in request.files.getlist("foto") if f and f.filename][:MAX_VISIT_PHOTOS]
     try:
         photos = [uploads.process_image(f) for f in files]
-        services.record_visit(officer, proposal, form.tanggal.value, form.kondisi.data or [],
+        decisions.record_visit(officer, proposal, form.tanggal.value, form.kondisi.data or [],
                               form.catatan.data, photos, desil=form.desil_value,
                               desil_reason=form.alasan_desil.data)
     except uploads.UploadError as exc:
         form.kondisi.errors = []
         return _detail(proposal, visit_form=form, status=422, refused=str(exc))
-    except services.DecisionRefused as exc:
+    except DecisionRefused as exc:
         return _detail(proposal, visit_form=form, status=409, refused=str(exc.message))
     return redirect(url_for("petugas.usulan_detail", pid=pid, info="kunjungan"), 303)
 
@@ -165,14 +169,14 @@ def _musyawarah_page(form, status=200, error=None):
 
 
 @bp.get("/musyawarah")
-@officer_required(scope.OPERATOR)
+@officer_required(*roles.MUSYAWARAH_ROLES)
 def musyawarah():
     """The desa's musyawarah records, and the form to add one."""
     return _musyawarah_page(MusyawarahForm(formdata=None))
 
 
 @bp.post("/musyawarah")
-@officer_required(scope.OPERATOR)
+@officer_required(*roles.MUSYAWARAH_ROLES)
 def musyawarah_kirim():
     """Records a musyawarah with its berita acara (a photo or scan as an image)."""
     officer = g.officer
@@ -184,10 +188,10 @@ def musyawarah_kirim():
         return _musyawarah_page(form, status=422, error=_("Unggah foto berita acara musyawarah."))
     try:
         image = uploads.process_image(file)
-        services.create_musyawarah(officer, officer.region_scope, form.tanggal.value, image)
+        decisions.create_musyawarah(officer, officer.region_scope, form.tanggal.value, image)
     except uploads.UploadError as exc:
         return _musyawarah_page(form, status=422, error=str(exc))
-    except services.DecisionRefused as exc:
+    except DecisionRefused as exc:
         return _musyawarah_page(form, status=409, error=str(exc.message))
     return redirect(url_for("petugas.musyawarah", info="tersimpan"), 303)
 

@@ -1,37 +1,25 @@
-"""The account verification queue and the objection queue."""
+"""The account verification queue (/petugas/akun): a citizen's account with
+its KTP photo and selfie, the decision, and a password code at the counter."""
 
-from datetime import date, timedelta
-from functools import wraps
+from datetime import timedelta
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import uploads
+from ..akun import codes
 from ..akun.models import OFFICER, Account, Photo, utcnow
-from ..akun.services import REJECT_REASONS
+from ..akun.services import REJECT_REASONS, issue_officer_reset_code
 from ..forms import errors_of as _errors
-from ..forms import page_arg as _page_arg
+from ..forms import page_arg
 from ..htmx import render
 from ..identity import mask_nik
-from ..registry.programs import quarter_of
-from ..sanggahan import services as sanggahan
-from ..sanggahan.models import Objection
-from . import scope, services
-from .forms import AccountDecisionForm, NikSearchForm, ObjectionDecisionForm, ResetCodeForm
-from .views import PER_PAGE, bp, officer_required
-
-
-def verifier_required(view):
-    """Officers who verify accounts in this installation (scope.account_roles:
-    a setting, so checked per request); others get 403."""
-
-    @wraps(view)
-    def checked(*args, **kwargs):
-        if not scope.may_verify_accounts(g.officer):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return officer_required()(checked)
+from ..registry.models import Region
+from . import accounts, bp, scope
+from .access import verifier_required
+from .decisions import DecisionRefused
+from .forms import AccountDecisionForm, NikSearchForm, ResetCodeForm
+from .pages import PER_PAGE
 
 
 @bp.get("/akun")
@@ -48,7 +36,7 @@ def akun_list():
             Account.id == 0)
     else:
         query = query.where(Account.state == OFFICER)
-    page = _page_arg()
+    page = page_arg()
     items = list(query.order_by(Account.updated_at, Account.id).paginate(page, PER_PAGE))
     return render("petugas/akun_list.html", "content", items=items, total=query.count(), page=page,
                   mask_nik=mask_nik, errors=None, search=search, searched=bool(nik))
@@ -56,7 +44,6 @@ def akun_list():
 
 def region_chain(code):
     """'Beji, Beji, Kota Depok, Jawa Barat' for a desa code: names, not codes."""
-    from ..registry.models import Region
 
     names = []
     region = Region.get_or_none(Region.code == code) if code else None
@@ -83,8 +70,6 @@ def akun_kode_sandi(aid):
     was checked in person. Shown once on this answer (printable on the 80 mm
     slip, never stored in clear or cached); the officer never sees or sets the
     password itself. Only officers who may verify accounts of that desa."""
-    from ..akun import codes
-    from ..akun.services import issue_officer_reset_code
 
     account = scope.get_or_404("akun", aid, g.officer)
     form = ResetCodeForm()
@@ -132,70 +117,7 @@ def akun_putusan(aid):
     if not form.validate():
         return _akun_page(account, form, status=422)
     try:
-        services.decide_account(g.officer, account, form.keputusan.data, form.alasan.data)
-    except services.DecisionRefused as exc:
+        accounts.decide_account(g.officer, account, form.keputusan.data, form.alasan.data)
+    except DecisionRefused as exc:
         return _akun_page(Account.get_by_id(account.id), status=409, refused=str(exc.message))
     return redirect(url_for("petugas.akun_list", info="putusan"), 303)
-
-
-@bp.get("/sanggahan")
-@officer_required(*scope.OBJECTION_ROLES)
-def sanggahan_list():
-    """Pending objections and withdrawals in the region: those about a
-    recipient with more "Tidak layak" responses first, then oldest first,
-    with the 14-day due date and the day the rule decides them; late ones marked."""
-    status = request.args.get("status", sanggahan.PENDING)
-    if status not in sanggahan.STATUS_LABELS:
-        status = sanggahan.PENDING
-    year, quarter = quarter_of(date.today())
-    query = scope.objection_queue(g.officer, status, year, quarter)
-    page = _page_arg()
-    items = list(query.paginate(page, PER_PAGE))
-    total = scope.objections_for(g.officer).where(Objection.status == status).count()
-    return render("petugas/sanggahan_list.html", "content", items=items, total=total, page=page,
-                  chosen=status, statuses=sanggahan.STATUS_LABELS, today=date.today(),
-                  reason_label=sanggahan.reason_label, lapse_date=sanggahan.lapse_date, errors=None)
-
-
-def _sanggahan_page(objection, form=None, status=200, refused=None):
-    form = form or ObjectionDecisionForm(formdata=None)
-    errors = _errors(form) + ([("keputusan", refused)] if refused else [])
-    return render("petugas/sanggahan_detail.html", "content", status=status, o=objection, form=form,
-                  errors=errors or None, reason_label=sanggahan.reason_label,
-                  status_label=sanggahan.status_label, pending=objection.status == sanggahan.PENDING,
-                  covered=list(sanggahan.covered(objection.person, objection.program_code)),
-                  nik=mask_nik(objection.person.nik), today=date.today(),
-                  lapse_date=sanggahan.lapse_date(objection.due_date)
-                  if objection.kind == sanggahan.SANGGAH else None)
-
-
-@bp.get("/sanggahan/<oid>")
-@officer_required(*scope.OBJECTION_ROLES)
-def sanggahan_detail(oid):
-    """An objection or withdrawal, what it covers, and the decision form."""
-    return _sanggahan_page(scope.get_or_404("sanggahan", oid, g.officer))
-
-
-@bp.get("/sanggahan/<oid>/foto")
-@officer_required(*scope.OBJECTION_ROLES)
-def sanggahan_foto(oid):
-    """The reporter's evidence photo."""
-    objection = scope.get_or_404("sanggahan", oid, g.officer)
-    if not objection.photo:
-        abort(404)
-    return uploads.send_image(objection.photo)
-
-
-@bp.post("/sanggahan/<oid>/putusan")
-@officer_required(*scope.OBJECTION_ROLES)
-def sanggahan_putusan(oid):
-    """Uphold (the enrollments end with the reason) or dismiss (the reporter is told)."""
-    objection = scope.get_or_404("sanggahan", oid, g.officer)
-    form = ObjectionDecisionForm()
-    if not form.validate():
-        return _sanggahan_page(objection, form, status=422)
-    try:
-        services.decide_objection(g.officer, objection, form.keputusan.data, form.catatan.data)
-    except services.DecisionRefused as exc:
-        return _sanggahan_page(Objection.get_by_id(objection.id), status=409, refused=str(exc.message))
-    return redirect(url_for("petugas.sanggahan_list", info="putusan"), 303)
