@@ -85,17 +85,31 @@
       var select = selects[i];
       var next = document.querySelector(select.getAttribute("hx-target"));
       if (select.value && next && next.options.length <= 1) {
+        // Once per value: the checks below may come before the answer does.
+        if (select.getAttribute("data-unstuck") === select.value) return;
+        select.setAttribute("data-unstuck", select.value);
         htmx.trigger(select, "change");
         return;  // the levels below follow from this one
       }
     }
   }
-  function whenReady(fn) {
-    if (document.readyState === "complete") setTimeout(fn, 0);
-    else window.addEventListener("load", fn);
+  // Chromium may put back what was chosen after `load` has fired (a page
+  // with nothing left to fetch, e.g. its captcha inline, is loaded before
+  // the restore), so look again a little later, and on every pageshow.
+  function checkSoon() {
+    unstick();
+    setTimeout(unstick, 200);
+    setTimeout(unstick, 1000);
   }
-  whenReady(unstick);
-  window.addEventListener("pageshow", function (evt) { if (evt.persisted) unstick(); });
+  // A level htmx has already asked for (the person chose it, or a check
+  // above did) is left to that request, and to its retry box if it fails.
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.matches && elt.matches("select[data-wilayah]")) elt.setAttribute("data-unstuck", elt.value);
+  });
+  if (document.readyState === "complete") setTimeout(checkSoon, 0);
+  else window.addEventListener("load", checkSoon);
+  window.addEventListener("pageshow", function () { setTimeout(checkSoon, 0); });
 
   // A request that fails (dropped, aborted, timed out, no answer) swaps
   // nothing, so everything typed stays; a message under what was used says

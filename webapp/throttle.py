@@ -6,19 +6,28 @@ the client_throttle table (akun.models.ClientThrottle). Used by the
 sign-in limit (failed sign-ins) and, when no Redis is configured, by the
 lookup limit (webapp.security.lookup_limit)."""
 
+import functools
 import hashlib
 import hmac
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
 from limits import parse_many
+from peewee import EXCLUDED, Case
 
 from .akun.models import ClientThrottle, utcnow
-from .db import atomic_write
+from .db import atomic_write, is_sqlite
 
 # Ended windows are deleted after a day (housekeeping).
 KEEP_ENDED = timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=16)
+def _items(limit):
+    """(allowed count, window seconds) per item of a limit string, parsed once."""
+    return tuple((item.amount, item.get_expiry()) for item in parse_many(limit))
 
 
 def windows(kind, address, limit):
@@ -27,8 +36,7 @@ def windows(kind, address, limit):
     secret = current_app.config["SECRET_KEY"].encode()
     label = b"client-address:" if kind == "sign-in" else f"client-address:{kind}:".encode()
     digest = hmac.new(secret, label + (address or "").encode(), hashlib.sha256).hexdigest()
-    return [(f"{digest}:{item.get_expiry()}", item.amount, timedelta(seconds=item.get_expiry()))
-            for item in parse_many(limit)]
+    return [(f"{digest}:{seconds}", amount, timedelta(seconds=seconds)) for amount, seconds in _items(limit)]
 
 
 def enabled():
@@ -49,26 +57,37 @@ def used_up(kind, address, limit, now=None):
 
 def count(kind, address, limit, now=None, purge_chance=1.0):
     """Counts one event of the client in each window (an ended window starts
-    again) and returns True when this event is over a window's allowed count."""
+    again) and returns True when this event is over a window's allowed count.
+    One statement for all the client's windows (an upsert that returns the new
+    counts), atomic per row on SQLite and PostgreSQL alike: no read first, no
+    lock to take, so the lookup pays one write per search."""
     if not enabled():
         return False
     now = now or utcnow()
-    over = False
-    with atomic_write(f"client:{address}"):
-        for key, amount, length in windows(kind, address, limit):
-            row = ClientThrottle.get_or_none(ClientThrottle.key == key)
-            if row is None:
-                ClientThrottle.create(key=key, failures=1, expires_at=now + length)
-                seen = 1
-            elif row.expires_at <= now:
-                ClientThrottle.update(failures=1, expires_at=now + length).where(
-                    ClientThrottle.key == key).execute()
-                seen = 1
-            else:
-                ClientThrottle.update(failures=ClientThrottle.failures + 1).where(
-                    ClientThrottle.key == key).execute()
-                seen = row.failures + 1
-            over = over or seen > amount
+    found = windows(kind, address, limit)
+    restart = ClientThrottle.expires_at <= now  # the stored window has ended
+    upsert = (ClientThrottle
+              .insert_many([{"key": key, "failures": 1, "expires_at": now + length}
+                            for key, _amount, length in found])
+              .on_conflict(conflict_target=[ClientThrottle.key], update={
+                  ClientThrottle.failures: Case(None, [(restart, 1)], ClientThrottle.failures + 1),
+                  ClientThrottle.expires_at: Case(None, [(restart, EXCLUDED.expires_at)],
+                                                  ClientThrottle.expires_at)})
+              .returning(ClientThrottle.key, ClientThrottle.failures))
+    allowed = {key: amount for key, amount, _length in found}
+    with _one_writer():
+        seen = list(upsert.tuples().execute())
         if random.random() < purge_chance:  # noqa: S311 - housekeeping, not security
             ClientThrottle.delete().where(ClientThrottle.expires_at < now - KEEP_ENDED).execute()
-    return over
+    return any(failures > allowed[key] for key, failures in seen)
+
+
+@contextmanager
+def _one_writer():
+    """SQLite: queue behind the worker's other writers (webapp.db.atomic_write);
+    PostgreSQL: the statement is atomic on its own."""
+    if is_sqlite():
+        with atomic_write("client-throttle"):
+            yield
+    else:
+        yield

@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "cek/index.html"
 PURPOSE = "cek"  # the captcha of this form answers only this form
-INLINE_CAPTCHA = False
+# The first captcha image travels inside the page (one request fewer per visit).
+INLINE_CAPTCHA = True
+
 
 def _page(form, picker, result=None, status=200, captcha_error=None, keep_captcha=False, notice=None):
     kind = captcha_kind(request.values)
@@ -50,9 +52,9 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     # The page a visit opens with carries its captcha image inline: one
     # request fewer per person (the refresh, the audio switch and the
     # captcha after a search still load /captcha/<token>.png).
-    # Off: with the image inline, Back to the page left the region picker's
-    # lower levels empty in Chromium (tests/browser/test_edge_users_browser.py
-    # ::test_back_to_the_lookup_page_fills_the_lower_levels); issue 19 keeps it open.
+    # With it inline, Chromium restores a choice made before Back only after
+    # `load`; static/app.js looks again (tests/browser/test_edge_users_browser.py
+    # ::test_back_to_the_lookup_page_fills_the_lower_levels).
     inline = INLINE_CAPTCHA and request.method == "GET" and kind == "image" and not wants_fragment()
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
                   **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
