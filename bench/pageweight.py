@@ -27,12 +27,20 @@ def fetch(url, encoding, data=None, headers=None):
     return status, len(body), text, used
 
 
-def assets(html):
-    """Sub-resources a browser loads: stylesheets, scripts, images (not preconnects etc.)."""
+def assets(html, lazy=False):
+    """Sub-resources a browser loads on opening the page: stylesheets,
+    scripts, images (not preconnects etc.). An image marked loading="lazy" is
+    fetched only once it comes into view (Chromium fetches the compatibility
+    form's captcha, in a closed <details>, only when that form is opened);
+    lazy=True lists those instead."""
     urls = []
     for match in _URL.finditer(html):
         tag = match.group(0)
         if tag.startswith("<link") and 'rel="stylesheet"' not in tag and "icon" not in tag:
+            continue
+        end = html.find(">", match.end())
+        is_lazy = tag.startswith("<img") and 'loading="lazy"' in html[match.start():end]
+        if is_lazy != lazy:
             continue
         if not match.group(1).startswith("data:") and match.group(1) not in urls:
             urls.append(match.group(1))
@@ -40,10 +48,12 @@ def assets(html):
 
 
 def page(base, path, data=None):
-    """{encoding: total bytes}, request count, per-URL sizes."""
+    """{encoding: total bytes}, request count, per-URL sizes; lazy images
+    (fetched only when in view) apart, under "lazy"."""
     status, _n, html, _u = fetch(base + path, "identity", data)
     urls = [base + path] + [urljoin(base + path, u) for u in assets(html)]
-    totals, rows = {}, []
+    later = [urljoin(base + path, u) for u in assets(html, lazy=True)]
+    totals, rows, lazy = {}, [], {}
     for enc in ENCODINGS:
         total = 0
         for i, url in enumerate(urls):
@@ -53,7 +63,9 @@ def page(base, path, data=None):
             if enc == "br":
                 rows.append((url.replace(base, ""), n, used))
         totals[enc] = total
-    return {"path": path, "status": status, "requests": len(urls), "totals": totals, "rows": rows}
+        lazy[enc] = sum(fetch(url, enc)[1] for url in later)
+    return {"path": path, "status": status, "requests": len(urls), "totals": totals, "rows": rows,
+            "lazy": lazy, "lazy_requests": len(later)}
 
 
 def fragment(base):
@@ -94,4 +106,7 @@ def report(pages, frag):
     first = pages[0]
     lines += ["", f"Lookup page ({first['path']}), each request with br:", ""]
     lines += [f"- {url}: {n:,} bytes ({used})" for url, n, used in first["rows"]]
+    if first.get("lazy_requests"):
+        lines.append(f"- and {first['lazy_requests']} lazy image(s) fetched only when in view "
+                     f"(the compatibility form, when opened): {first['lazy']['br']:,} bytes")
     return "\n".join(lines) + "\n"

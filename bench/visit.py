@@ -225,6 +225,9 @@ def main(argv=None):
     kb = {enc: weight["totals"][enc] / 1024 for enc in ("gzip", "br")}
     print(f"  GET / on a cold cache  {weight['requests']} requests, {kb['gzip']:.1f} KB gzip, "
           f"{kb['br']:.1f} KB br   (goal <= 5 requests, <= 30 KB)")
+    if weight["lazy_requests"]:
+        print(f"    + {weight['lazy_requests']} lazy image fetched only when in view: "
+              f"{weight['lazy']['gzip'] / 1024:.1f} KB gzip")
     print(f"  worker RSS after       {rss:6.1f} MB   (goal <= 80 MB)")
     htmx, section, full, mini, image = in_process(a.db, a.rounds)
     print(f"in one process (Flask test client, CPU time, {a.rounds} each):")

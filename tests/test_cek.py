@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from webapp.cek import views as cek_views
 from webapp.identity import mask_name
 from webapp.registry.models import Enrollment, Person
 
@@ -283,8 +282,6 @@ def test_htmx_not_found_from_a_clean_form_says_what_was_searched(lookup, client,
     assert "<form" not in body
 
 
-@pytest.mark.skipif(not cek_views.INLINE_CAPTCHA,
-                    reason="inline first captcha is off: Back left the picker empty (issue 19)")
 def test_first_page_carries_its_captcha_image_inline(client):
     """The page a visit opens with needs no second request for its captcha:
     the image is in the page, a small PNG of the same challenge as the

@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 from . import voices
 from .captcha.media import record_voices, voices_dir
 from .migrations import create_schema
-from .registry.demo import Generator, examples
 from .registry.models import Household
 from .registry.programs import seed_programs
 from .registry.regions import load_regions, region_count
@@ -27,6 +26,8 @@ def load_regions_command():
 
 
 def _print_examples():
+    from .registry.demo import examples  # Faker (~5 MB) only for the demo commands, not every worker
+
     rows = examples()
     if not rows:
         return
@@ -42,6 +43,8 @@ def _print_examples():
 def seed_demo_command(households, seed):
     """Membuat data penerima sintetis (nama buatan Faker, bukan orang sungguhan)."""
     with click.progressbar(length=households, label="Membuat data contoh") as bar:
+        from .registry.demo import Generator  # Faker only for the demo commands
+
         hh, persons = Generator(seed).run(households, progress=bar.update)
     click.echo(f"Registri berisi {hh} keluarga dan {persons} orang.")
     _print_examples()

@@ -7,7 +7,6 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from lokal import parse_phone
 from wtforms.validators import StopValidation
-from zxcvbn import zxcvbn
 
 from .. import clock
 from ..identity import age_on, check_nik, clean_kk, kk_problem, normalize_name
@@ -95,6 +94,10 @@ def password(form, field):
     if len(value) > PASSWORD_MAX:
         _stop(_("Kata sandi paling banyak %(n)d karakter.", n=PASSWORD_MAX))
     hints = [getattr(form, n).data or "" for n in ("nama", "email") if hasattr(form, n)]
+    # zxcvbn's dictionaries cost a worker ~12 MB: loaded on the first password
+    # checked, so lookup-only workers never carry them (issue 19, RSS).
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(value[:72], user_inputs=[w for h in hints for w in re.split(r"[\s@.]+", h) if w])
     if result["score"] < 2:
         warning = result["feedback"].get("warning") or ""

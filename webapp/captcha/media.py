@@ -9,6 +9,7 @@ import array
 import base64
 import io
 import os
+import random
 import secrets
 import shutil
 import struct
@@ -55,13 +56,13 @@ class _GlyphPool:
         drawn = self._captcha._draw_character(char, self._scratch, (255, 255, 255))
         return drawn.convert("L").point(self._captcha.lookup_table)
 
-    def glyph(self, char):
+    def glyph(self, char, rng):
         variants = self._glyphs.get(char)
         if variants is None:
             variants = self._glyphs[char] = [self._draw(char) for _ in range(self.VARIANTS)]
-        i = secrets.randbelow(self.VARIANTS)
+        i = rng.randrange(self.VARIANTS)
         mask = variants[i]
-        if secrets.randbelow(self.REDRAW_EVERY) == 0:
+        if rng.randrange(self.REDRAW_EVERY) == 0:
             variants[i] = self._draw(char)
         return mask
 
@@ -70,16 +71,15 @@ _pool = _GlyphPool(_image)
 WIDTH, HEIGHT = 170, 64
 
 
-def _rand(low, high):
-    return low + secrets.randbelow(high - low + 1)
-
-
 def png(answer: str) -> bytes:
     """A small 16-colour PNG of `answer`: warped glyphs set with uneven
     overlap and gaps, a noise arc and dots in the text's colour, softened,
     as ImageCaptcha draws them, composed in grey levels and coloured by the
-    palette (a random dark ink on a random light paper)."""
-    masks = [_pool.glyph(c) for c in answer]
+    palette (a random dark ink on a random light paper). The answer comes
+    from the signed token; the drawing's randomness from a generator seeded
+    afresh from the OS for each image (one system call, not one a dot)."""
+    rng = random.Random(secrets.randbits(128))  # noqa: S311 - seeded per image from secrets
+    masks = [_pool.glyph(c, rng) for c in answer]
     text_width = sum(m.size[0] for m in masks)
     average = text_width // len(masks)
     width = max(text_width + average // 2, WIDTH)
@@ -89,20 +89,20 @@ def png(answer: str) -> bytes:
         w, h = mask.size
         canvas.paste(255, (offset, (HEIGHT - h) // 2), mask)
         # A gap now and then (the library's word space), an overlap otherwise.
-        offset += w - secrets.randbelow(int(0.25 * average) + 1) + (
-            secrets.randbelow(average // 3 + 1) if secrets.randbelow(2) else 0)
+        offset += w - rng.randrange(int(0.25 * average) + 1) + (
+            rng.randrange(average // 3 + 1) if rng.randrange(2) else 0)
     if width > WIDTH:
         canvas = canvas.resize((WIDTH, HEIGHT), Image.Resampling.BILINEAR)
     draw = ImageDraw.Draw(canvas)
     for _ in range(30):
-        x, y = secrets.randbelow(WIDTH + 1), secrets.randbelow(HEIGHT + 1)
+        x, y = rng.randrange(WIDTH + 1), rng.randrange(HEIGHT + 1)
         draw.line(((x, y), (x - 1, y - 1)), fill=255, width=3)
     ImageCaptcha.create_noise_curve(canvas, 255)
     canvas = canvas.filter(ImageFilter.SMOOTH)
     levels = canvas.point([v * 16 // 256 for v in range(256)])
     img = Image.frombytes("P", canvas.size, levels.tobytes())
-    paper = [_rand(238, 255) for _ in range(3)]
-    ink = [_rand(10, 200) for _ in range(3)]
+    paper = [rng.randint(238, 255) for _ in range(3)]
+    ink = [rng.randint(10, 200) for _ in range(3)]
     palette = []
     for level in range(16):
         palette += [round(p + (i - p) * level / 15) for p, i in zip(paper, ink, strict=True)]
