@@ -116,8 +116,10 @@ def create_app(test_config=None):
     tasks.init_app(app)
     voices.init_app(app)
 
-    # Features come after the base: each route module registers on its
-    # package's `bp`, so importing the modules here is what makes the routes.
+    # Features come after the base, imported here (when an app is made, not
+    # when `webapp` is): base modules import `webapp` without every feature,
+    # and each route module registers on its package's `bp`, so importing the
+    # modules here is what makes the routes.
     from . import cli, kiosk, templating
     from .akun import auth, steps, views  # noqa: F401 - routes on akun.bp
     from .akun import bp as akun_bp
@@ -158,7 +160,7 @@ def create_app(test_config=None):
     app.cli.add_command(akun_group)
     app.cli.add_command(kunci_group)
     petugas_init(app)
-    from .api.setup import init_app as api_init
+    from .api.setup import init_app as api_init  # last: it documents the routes made above
 
     api_init(app)
     return app

@@ -3,14 +3,18 @@ Help texts and messages are in Bahasa Indonesia, like `flask akun` and
 `flask petugas`: operators read them."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from . import voices
+from . import tasks, voices
+from .backup import backup_command, restore_command
 from .captcha.media import record_voices, voices_dir
+from .mail import outbox_command
 from .migrations import create_schema
 from .registry.models import Household
 from .registry.programs import seed_programs
 from .registry.regions import load_regions, region_count
+from .retention import purge_command, sweep_command
 
 COUNTRY_REGIONS = 38 + 514 + 7285 + 83762
 
@@ -93,10 +97,6 @@ def setup_command(households):
               help="Tanpa keluaran: kode 0 bila perlu konsumen antrean, 1 bila tugas berjalan langsung.")
 def queue_command(needs_consumer):
     """Menampilkan tempat antrean tugas dan apakah perlu konsumen (huey_consumer)."""
-    from flask import current_app
-
-    from . import tasks
-
     inline = tasks.immediate(current_app)
     if needs_consumer:
         raise SystemExit(1 if inline else 0)
@@ -112,10 +112,6 @@ def queue_command(needs_consumer):
 
 
 def init_app(app):
-    from .backup import backup_command, restore_command
-    from .mail import outbox_command
-    from .retention import purge_command, sweep_command
-
     for command in (load_regions_command, seed_demo_command, captcha_voices_command, setup_command,
                     backup_command, restore_command, purge_command, sweep_command, queue_command,
                     outbox_command):

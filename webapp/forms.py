@@ -6,6 +6,7 @@ import re
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
@@ -101,8 +102,6 @@ def check_fields(form_class, **fields):
     that arrived another way (the real site's field names, the JSON API),
     so no rule is written twice. No CSRF here: the caller checked the
     request's own token or key."""
-    from werkzeug.datastructures import MultiDict
-
     form = form_class(formdata=MultiDict({k: v for k, v in fields.items() if v is not None}),
                       meta={"csrf": False})
     if form.validate():

@@ -49,6 +49,7 @@ def compile_translations(directory):
     so workers starting together never read half a file. A read-only
     checkout only logs a warning: the pages then stay in Bahasa Indonesia.
     Returns the paths of the .mo files written."""
+    # babel's catalogue tools, needed only when a .po is newer than its .mo
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

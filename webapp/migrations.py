@@ -7,7 +7,17 @@ to MIGRATIONS at the end; never edit one that has shipped.
 
 import click
 from flask.cli import with_appcontext
-from peewee import CharField, DateTimeField, IntegerField, Model
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DoubleField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from . import clock, crypto
@@ -36,8 +46,6 @@ def m012_program_kinds_and_result_fields(db, migrator):
     """Issue #12: program kinds, the real result's per-person fields
     (keterangan DTSEN, status KPD), a membership's since/keterangan, and the
     desil recorded at the Dinas Sosial home visit."""
-    from peewee import CharField, DateField, IntegerField
-
     wanted = {
         # Added as a nullable column: making it NOT NULL would make SQLite copy
         # the table, which the enrollments' foreign key refuses. Filled below.
@@ -68,8 +76,6 @@ def m012_program_kinds_and_result_fields(db, migrator):
 def m016b_evidence_responses_officers(db, migrator):
     """Issue #16 (second half): objection location and the day-14 mark, the
     Tanggapan Kelayakan responses, officer enrolment links and recovery codes."""
-    from peewee import BooleanField, DoubleField, TextField
-
     EligibilityResponse = _model("eligibility_response")
     OfficerEnrolment, RecoveryCode = _model("officer_enrolment"), _model("recovery_code")
     columns = {c.name for c in db.get_columns("objection")}
@@ -99,8 +105,6 @@ def m002_accounts_without_email(db, migrator):
 def m002_sealed_totp_secrets(db, migrator):
     """Encryption at rest (issue 14): officer_profile.totp_secret becomes a
     text column holding the secret sealed with the installation key."""
-    from peewee import TextField
-
     if not isinstance(migrator, SqliteMigrator):
         migrate(migrator.alter_column_type("officer_profile", "totp_secret", TextField()))
     rows = db.execute_sql("SELECT id, totp_secret FROM officer_profile").fetchall()
@@ -116,10 +120,6 @@ def m014_sealed_enrolments_mail_imports(db, migrator):
     mail outbox and queued import uploads are sealed with the installation
     key. Mail kept in outbox/pending/ is one host's: sealed at that host's
     start (mail.seal_pending_files)."""
-    from peewee import TextField
-
-    from . import crypto
-
     if not isinstance(migrator, SqliteMigrator):
         migrate(migrator.alter_column_type("officer_enrolment", "pending_secret", TextField(null=True)))
     ring = crypto.keyring()
@@ -142,8 +142,6 @@ class SchemaMigration(Model):
 
 
 def _migrator(db):
-    from peewee import SqliteDatabase
-
     db = getattr(db, "obj", db)  # flask_db.database is a proxy
     return SqliteMigrator(db) if isinstance(db, SqliteDatabase) else PostgresqlMigrator(db)
 

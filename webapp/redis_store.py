@@ -15,7 +15,7 @@ def get_redis():
         return None
     client = current_app.extensions.get("redis_client")
     if client is None:
-        import redis
+        import redis  # only on an installation with REDIS_URL
 
         client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         current_app.extensions["redis_client"] = client

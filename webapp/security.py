@@ -9,6 +9,8 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import throttle
+
 log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
@@ -82,12 +84,10 @@ def lookup_limit(exempt_when=None, methods=None):
         @functools.wraps(view)
         def counted(*args, **kwargs):
             if (not _counted_in_redis() and (methods is None or request.method in methods)
-                    and not (exempt_when and exempt_when())):
-                from . import throttle
-
-                if throttle.count(f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule(),
-                                  purge_chance=0.02):
-                    abort(429)
+                    and not (exempt_when and exempt_when())
+                    and throttle.count(f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule(),
+                                       purge_chance=0.02)):
+                abort(429)
             return limited(*args, **kwargs)
 
         return counted

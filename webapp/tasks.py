@@ -88,7 +88,7 @@ def create_queue_tables(app):
     `flask setup`), never at start: no connection may open before gunicorn
     forks its workers."""
     if storage_kind(app) == "sql":
-        from huey.contrib.sql_huey import SqlStorage
+        from huey.contrib.sql_huey import SqlStorage  # the SQL queue only (PostgreSQL, no Redis)
 
         SqlStorage(QUEUE_NAME, database=app.config["DATABASE"], create_tables=True)
 
@@ -99,7 +99,7 @@ def _create_huey(app):
     options = {"results": False, "immediate": immediate(app)}
     kind = storage_kind(app)
     if kind == "redis":
-        import redis
+        import redis  # only with REDIS_URL
 
         # Short connect timeout: a page never hangs on a Redis that is down.
         pool = redis.ConnectionPool.from_url(app.config["REDIS_URL"], socket_connect_timeout=1,
@@ -108,6 +108,7 @@ def _create_huey(app):
     if kind == "sql" and not options["immediate"]:
         # On the app's own pooled database: a web worker's enqueue uses the
         # request's connection (inside a transaction it commits with it).
+        # The SQL queue only (PostgreSQL, no Redis)
         from huey import Huey
         from huey.contrib.sql_huey import SqlStorage
 
@@ -284,7 +285,7 @@ class QueueDownOnce(logging.Filter):
 
 def _is_connection_error(exc):
     try:
-        import redis
+        import redis  # as in _create_huey: only where Redis is used
     except ImportError:  # pragma: no cover - redis is a dependency
         return False
     return isinstance(exc, (redis.ConnectionError, redis.TimeoutError, ConnectionError))
@@ -297,6 +298,7 @@ def __getattr__(name):
     # PEP 562: `huey_consumer webapp.tasks.huey` looks up this attribute.
     if name != "huey":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # The consumer's own logging, set up only in `huey_consumer`
     import logging.config
 
     from . import logs

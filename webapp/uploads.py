@@ -104,6 +104,7 @@ def _release_memory():
 
 
 def _load_libc():
+    # glibc's malloc_trim, looked up once, where there is a glibc
     import ctypes
     import ctypes.util
 

@@ -16,6 +16,7 @@ import threading
 from flask import current_app
 from peewee import BlobField, CharField
 
+from .captcha.media import voices_complete, voices_dir
 from .db import BaseModel, register
 from .storage import write_atomic
 
@@ -35,8 +36,6 @@ class CaptchaVoice(BaseModel):
 def ready(directory) -> bool:
     """Every digit and every spoken instruction is recorded here (the same
     test the captcha uses to offer audio)."""
-    from .captcha.media import voices_complete
-
     return voices_complete(directory)
 
 
@@ -108,7 +107,6 @@ def _before_first_request():
     with _lock:
         if app.extensions.get("voices_checked"):
             return
-        from .captcha.media import voices_dir
 
         directory = voices_dir()
         try:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..forms import errors_of
 from ..htmx import render
 from ..security import limiter
+from ..tasks import queue_reachable
 from . import bp, codes, services
 from .forms import LoginForm, OfficerCodeForm, ResetForm, ResetRequestForm
 from .session import current_account, safe_next, sign_in, sign_out
@@ -105,7 +106,6 @@ def lupa_kirim():
         with contextlib.suppress(codes.TooSoon):
             services.send_code(account, codes.RESET)
     reset = ResetForm(formdata=None, email=form.email.data)
-    from ..tasks import queue_reachable
 
     # Said whether or not the account exists: it reveals nothing.
     return render("akun/lupa.html", "content", form=reset, errors=None, sent=True,

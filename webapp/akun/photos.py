@@ -3,6 +3,7 @@ one row per kind, a new upload replacing the old one."""
 
 import logging
 
+from .. import uploads
 from ..clock import utcnow
 from ..db import atomic_write
 from .models import PHOTOS, REJECTED, Photo, new_public_id
@@ -26,8 +27,6 @@ def save_photo(account, kind, file_storage):
     """Stores the upload and points the account's row at it. Raises
     uploads.UploadError with a message for the person. The file is in place
     before the row names it, and the old file goes only after the commit."""
-    from .. import uploads
-
     data = uploads.process_image(file_storage)
     with uploads.changes() as files, atomic_write(f"account:{account.id}"):
         name = files.store(data, "akun")

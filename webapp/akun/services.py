@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import throttle
+from .. import delivery, throttle
 from ..clock import utcnow
 from ..db import atomic_write
 from ..db import lock as db_lock
@@ -28,6 +28,7 @@ from .models import (
     Account,
     LoginThrottle,
 )
+from .photos import has_both
 from .session import current_account  # noqa: F401 - the entry point other features use
 
 log = logging.getLogger(__name__)
@@ -191,8 +192,6 @@ def set_password(account, password):
 def send_code(account, purpose):
     """Issues a code and sends it (webapp.delivery picks e-mail or SMS).
     Returns the channels that took it now (empty: delayed or none). Raises codes.TooSoon."""
-    from .. import delivery
-
     code = codes.issue_code(account, purpose)
     if purpose == codes.VERIFY:
         # A registration code goes by e-mail only to confirm that e-mail (SMS uses `short`).
@@ -257,8 +256,6 @@ def _move(account, allowed_from, **changes):
 
 
 def submit_for_review(account):
-    from .photos import has_both
-
     if not has_both(account):
         return False
     return _move(account, (PHOTOS, REJECTED), state=OFFICER, reject_reason=None)

@@ -4,9 +4,12 @@ selfie (one file per submit, so a failed upload costs only that file)."""
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
+from .. import delivery
 from ..forms import errors_of
 from ..htmx import render
 from ..security import limiter
+from ..tasks import queue_reachable
+from ..uploads import UploadError, send_image
 from . import bp, codes, photos, services
 from .auth import code_message
 from .forms import CodeForm
@@ -17,9 +20,6 @@ KIND_LABELS = {"ktp": lambda: _("Foto KTP"), "selfie": lambda: _("Swafoto sambil
 
 
 def _code_page(form, status=200, notice=None):
-    from .. import delivery
-    from ..tasks import queue_reachable
-
     account = current_account()
     return render("akun/verifikasi.html", "content", status=status, form=form,
                   errors=errors_of(form), notice=notice, account=account,
@@ -82,8 +82,6 @@ def foto():
 @login_required
 def foto_unggah(kind):
     """One file. A refused file is explained; nothing else needs redoing."""
-    from ..uploads import UploadError
-
     account = current_account()
     if kind not in photos.KINDS:
         abort(404)
@@ -103,8 +101,6 @@ def foto_unggah(kind):
 @login_required
 def foto_lihat(public_id):
     """The owner's own photo; anyone else's id is a 404."""
-    from ..uploads import send_image
-
     photo = photos.owned(current_account(), public_id)
     if photo is None:
         abort(404)

@@ -22,6 +22,7 @@ from ..registry.models import Enrollment, Household, Person, Region
 from ..security import limiter, lookup_limit
 from ..usulan.forms import StatusForm, parse_date
 from ..usulan.models import Proposal, ProposalEvent
+from ..usulan.services import label
 from ..usulan.status import find_by_receipt, timeline
 from ..wilayah import children, is_code, picker_for
 from . import api, bp, keys
@@ -266,7 +267,6 @@ def usulan_status(args):
             code="usulan_tidak_ditemukan",
             message=_("Tidak ada usulan dengan nomor tanda terima dan tanggal lahir tersebut."),
         )
-    from ..usulan.services import label
 
     return {
         "nomor": proposal.receipt_no,

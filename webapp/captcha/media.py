@@ -21,6 +21,8 @@ from captcha.image import ImageCaptcha
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFilter
 
+from .services import answer_for, read_token
+
 _image = ImageCaptcha(width=170, height=64, font_sizes=(40, 44, 48))
 _voices = {}
 
@@ -116,8 +118,6 @@ def png_data_uri(token: str) -> str:
     """The challenge of `token` as a data: URI, for the first image of a
     page: the same PNG as /captcha/<token>.png, one request fewer per visit
     (the image still answers for the token only, once)."""
-    from .services import answer_for, read_token
-
     nonce, kind = read_token(token)
     return "data:image/png;base64," + base64.b64encode(png(answer_for(nonce, kind))).decode("ascii")
 

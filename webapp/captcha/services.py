@@ -22,6 +22,7 @@ from peewee import IntegrityError
 
 from .. import clock
 from ..db import atomic_write, flask_db, is_sqlite
+from ..redis_store import get_redis
 from .models import UsedNonce
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,6 @@ _NONCE_SQL = "INSERT INTO used_nonce (nonce, expires_at) VALUES ({p}, {p})"
 def _mark_used(nonce: str) -> bool:
     """Records the nonce; False if it was recorded before."""
     ttl = current_app.config["CAPTCHA_TTL_SECONDS"]
-    from ..redis_store import get_redis
 
     client = get_redis()
     if client is not None:

@@ -23,6 +23,9 @@ import logging
 
 from flask import current_app
 
+from ..akun.models import Notice
+from ..mail import send_mail
+
 log = logging.getLogger(__name__)
 
 VERIFY = "verify"
@@ -36,8 +39,6 @@ class EmailChannel:
         return bool(getattr(account, "email", None))
 
     def send(self, account, subject, text, short):
-        from ..mail import send_mail
-
         return send_mail(account.email, subject, text)  # False: the queue is down, the mail waits
 
 
@@ -81,8 +82,6 @@ def send_code(account, purpose, subject, text, short):
 def notify(account, subject, body, short=None):
     """Keeps the notice for the citizen's own pages, then sends it on each
     channel. A channel failing to queue never hides the notice."""
-    from ..akun.models import Notice
-
     Notice.create(account=account.id, subject=str(subject)[:200], body=str(body)[:2000])
     for channel in channels_for(account):
         try:
@@ -92,8 +91,6 @@ def notify(account, subject, body, short=None):
 
 
 def notices_for(account, limit=10):
-    from ..akun.models import Notice
-
     return list(Notice.select().where(Notice.account == account.id)
                 .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
 

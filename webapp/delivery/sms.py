@@ -36,6 +36,8 @@ from peewee import CharField, DateTimeField
 from .. import tasks
 from ..clock import utcnow
 from ..db import BaseModel, atomic_write, register
+from ..mail import outbox_dir
+from ..uploads import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +80,6 @@ def send_sms(number, text):
 
 
 def write_outbox(number, text, suffix=""):
-    from ..mail import outbox_dir
-    from ..uploads import write_atomic
-
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     tail = f"-{suffix}" if suffix else ""
     body = f"To: {number}\n\n{text}\n".encode()

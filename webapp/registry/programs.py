@@ -20,6 +20,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..cacheversion import bump
 from ..i18n import N_
 from .models import MONTHS, Program, period_label  # noqa: F401 - period_label: programs.* callers
 
@@ -362,6 +363,5 @@ def seed_programs():
                   preserve=[Program.name, Program.description, Program.max_desil,
                             Program.per_person, Program.sort, Program.kind])
      .execute())
-    from ..cacheversion import bump
 
     bump("programs")  # every worker's copy (webapp.cek.services) is dropped

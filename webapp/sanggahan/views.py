@@ -6,6 +6,7 @@ import logging
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from .. import uploads
 from ..db import atomic_write
 from ..forms import errors_of as _errors
 from ..htmx import render, wants_fragment
@@ -133,7 +134,6 @@ def baru(token):
         services.check_evidence(form.reason.data, has_file, location)
     except services.DecisionError as exc:
         return _objection_page(person, token, form, status=422, extra_errors=[(exc.field, str(exc.message))])
-    from .. import uploads
 
     image = None
     if has_file:
@@ -172,7 +172,6 @@ def foto(oid):
     objection = _own_or_404(oid)
     if not objection.photo:
         abort(404)
-    from .. import uploads
 
     return uploads.send_image(objection.photo)
 

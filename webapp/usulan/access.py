@@ -17,7 +17,7 @@ INACTIVE_TEMPLATE = "usulan/inactive.html"
 def current_account():
     """The signed-in account or None (webapp.akun owns sessions)."""
     try:
-        from ..akun.session import current_account as akun_current
+        from ..akun.session import current_account as akun_current  # webapp.akun is optional here
     except ImportError:  # an install without webapp.akun: nobody is signed in
         return None
     return akun_current()
@@ -52,7 +52,7 @@ def inactive_context(account):
     reason with its advice (webapp.akun's REJECT_REASONS), and whether new
     photos fix it. The links exist only where webapp.akun is installed."""
     try:
-        from ..akun.services import PHOTO_REASONS, REJECT_REASONS
+        from ..akun.services import PHOTO_REASONS, REJECT_REASONS  # optional, as in current_account
     except ImportError:
         PHOTO_REASONS, REJECT_REASONS = frozenset(), {}
     code = getattr(account, "reject_reason", None) or ""
@@ -84,7 +84,7 @@ def assisting_officer(proposal):
     """Helper for an assisted proposal, else None."""
     if proposal is None or proposal.assisted_by is None:
         return None
-    from ..akun.models import Account
+    from ..akun.models import Account  # webapp.akun stays optional here (see current_account)
 
     officer = Account.get_or_none(Account.id == proposal.assisted_by)
     if officer is None:
@@ -103,7 +103,7 @@ def desa_allowed(proposal, code):
     region (webapp.akun.roles.covers); any desa for a citizen's own."""
     if proposal.assisted_by is None:
         return True
-    from ..akun.models import Account
+    from ..akun.models import Account  # webapp.akun stays optional here (see current_account)
 
     officer = Account.get_or_none(Account.id == proposal.assisted_by)
     return officer is not None and roles.covers(officer, code)

@@ -6,6 +6,7 @@ import logging
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
+from .. import uploads
 from ..db import atomic_write
 from ..errors import Refused
 from ..registry.models import Program
@@ -85,8 +86,6 @@ def remove_member(proposal, member):
 def save_document(proposal, kind, file_storage):
     """Checks and stores one uploaded image (webapp.uploads) as `kind`,
     replacing an earlier one. UploadError goes to the caller unchanged."""
-    from .. import uploads
-
     if proposal.status not in ("draf", "perbaikan"):
         raise TransitionError(_l("Usulan yang sudah dikirim tidak dapat diubah."))
     data = uploads.process_image(file_storage)
@@ -105,8 +104,6 @@ def save_document(proposal, kind, file_storage):
 
 
 def remove_document(proposal, doc):
-    from .. import uploads
-
     with uploads.changes() as files, atomic_write(f"proposal:{proposal.id}"):
         doc.delete_instance()
         touch(proposal)

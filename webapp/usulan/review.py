@@ -6,7 +6,7 @@ import logging
 from flask import g, redirect, url_for
 from flask_babel import gettext as _
 
-from .. import clock
+from .. import clock, mail
 from ..identity import mask_name
 from ..registry.models import Program, Region
 from ..registry.programs import FULL_NAMES, KIND_LABELS, kind_of
@@ -100,8 +100,6 @@ def _mail_receipt(proposal):
         date=clock.show(proposal.submitted_at, "%d-%m-%Y"), status=str(services.label(proposal.status)),
         link=link, status_link=status_link)
     try:
-        from .. import mail
-
         mail.send_mail(email, _("Tanda terima usulan %(receipt)s", receipt=proposal.receipt_no), body)
     except Exception:  # noqa: BLE001 - the proposal is sent; a mail failure must not hide that
         log.exception("receipt mail could not be queued")

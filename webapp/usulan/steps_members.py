@@ -4,6 +4,7 @@ submit, so a slow connection loses at most one photo)."""
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..uploads import UploadError
 from . import bp, drafts, services
 from .access import is_assisting
 from .forms import MemberForm
@@ -91,7 +92,6 @@ def dokumen(proposal):
     """Photos of the e-KTP and KK, an SKTM when needed, a house photo if any."""
     if request.method == "GET":
         return _documents_page(proposal)
-    from ..uploads import UploadError
 
     kind = request.form.get("jenis", "")
     if kind not in drafts.DOCUMENT_NAMES:

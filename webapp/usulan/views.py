@@ -5,6 +5,7 @@ import logging
 
 from flask import abort, g, redirect, request, url_for
 
+from .. import uploads
 from ..captcha.media import audio_available
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_token, verify
@@ -81,7 +82,6 @@ def document(pid, kind):
     doc = documents_of(proposal).get(kind) if kind in DOCUMENT_NAMES else None
     if doc is None:
         abort(404)
-    from .. import uploads
 
     return uploads.send_image(doc.stored_name)
 
