@@ -131,3 +131,27 @@ def test_the_checker_counts_imports_inside_functions():
     assert "webapp.registry.programs" in import_graph()["webapp.migrations"]
     graph = {"webapp.a": {"webapp.b"}, "webapp.b": {"webapp.a"}, "webapp.c": {"webapp.a"}}
     assert circles(graph) == [{"webapp.a", "webapp.b"}]
+
+
+def test_an_import_inside_a_function_says_why():
+    """An import inside a function hides a dependency from the top of the
+    file; it stays only with its reason written on it or on the line above
+    (an optional library, a heavy module one command uses, …)."""
+    silent = []
+    for path in sorted(ROOT.rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    here, above = lines[node.lineno - 1], lines[node.lineno - 2]
+                    # Within a commented group, the comment above the group's first line counts.
+                    group = node.lineno - 2
+                    while group > 0 and (not lines[group].strip()
+                                         or lines[group].strip().startswith(("import ", "from "))):
+                        group -= 1
+                    if "#" not in here and not above.strip().startswith("#") \
+                            and not lines[group].strip().startswith("#"):
+                        silent.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {here.strip()}")
+    assert sorted(set(silent)) == []
