@@ -56,7 +56,10 @@ def bench_app(backend, out):
                   "SQLITE_FILENAME": os.path.basename(out)}
     else:
         instance = "/tmp/bench/instance-pg"  # noqa: S108 - benchmark scratch space
-        config = {"INSTANCE_PATH": instance, "DATABASE_URL": out}
+        # A PostgreSQL installation refuses to start without a keyring file.
+        config = {"INSTANCE_PATH": instance, "DATABASE_URL": out,
+                  "ENCRYPTION_KEY_FILE": os.environ.get("FLASK_ENCRYPTION_KEY_FILE")
+                  or os.path.join(instance + "-keys", "keyring")}
     return create_app({"SECRET_KEY": "bench-secret", **config})
 
 

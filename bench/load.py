@@ -42,19 +42,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def database_env(backend, db):
+    """The settings pointing bench.app at `db`: on SQLite the file's folder is
+    the instance, on PostgreSQL a fresh temporary one; the keyring beside it."""
+    if backend == "sqlite":
+        env = {"BENCH_INSTANCE": os.path.dirname(os.path.abspath(db)),
+               "FLASK_SQLITE_FILENAME": os.path.basename(db)}
+    else:
+        env = {"BENCH_INSTANCE": tempfile.mkdtemp(prefix="bench-instance-"), "FLASK_DATABASE_URL": db}
+    # Given explicitly: a PostgreSQL/Redis installation refuses to start without it.
+    env["FLASK_ENCRYPTION_KEY_FILE"] = os.path.join(env["BENCH_INSTANCE"].rstrip(os.sep) + "-keys", "keyring")
+    return env
+
+
 def server_env(backend, db, port, redis_url=None):
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(WORKERS),
                FLASK_SECRET_KEY=SECRET, FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA,
-               FLASK_WTF_CSRF_ENABLED="false", FLASK_RATELIMIT_ENABLED="false")
-    if backend == "sqlite":
-        env.update(BENCH_INSTANCE=os.path.dirname(os.path.abspath(db)),
-                   FLASK_SQLITE_FILENAME=os.path.basename(db))
-    else:
-        env.update(BENCH_INSTANCE=tempfile.mkdtemp(prefix="bench-instance-"), FLASK_DATABASE_URL=db)
+               FLASK_WTF_CSRF_ENABLED="false", FLASK_RATELIMIT_ENABLED="false", **database_env(backend, db))
     if redis_url:
         env["FLASK_REDIS_URL"] = redis_url
-    # Given explicitly: a PostgreSQL/Redis installation refuses to start without it.
-    env["FLASK_ENCRYPTION_KEY_FILE"] = os.path.join(env["BENCH_INSTANCE"].rstrip(os.sep) + "-keys", "keyring")
     return env
 
 

@@ -17,6 +17,7 @@ against a minimal lookup.
    The minimal lookup lives here only, never in the real app.
 
     .venv/bin/python -m bench.visit --db /tmp/bench/visit/cekbansos.sqlite3 [--visits 100]
+    .venv/bin/python -m bench.visit --backend postgresql --db postgresql://postgres@127.0.0.1:5432/bench_10m
 """
 
 import argparse
@@ -30,7 +31,7 @@ from html import unescape
 from urllib.parse import urlencode
 
 from bench import pageweight
-from bench.load import CAPTCHA, ROOT, SECRET, Server, free_port, memory, region_fields, samples
+from bench.load import CAPTCHA, ROOT, SECRET, Server, database_env, free_port, memory, region_fields, samples
 
 CLK = os.sysconf("SC_CLK_TCK")
 # (level chosen, the select its fragment fills): the three fragments of a visit.
@@ -108,16 +109,16 @@ def visit(base, address, person):
     return answer
 
 
-def outside(db, visits):
+def outside(backend, db, visits):
     port = free_port()
+    # CSRF and rate limits stay on (unlike bench.load): the visit is a browser's.
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2", FLASK_SECRET_KEY=SECRET,
                FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA, FLASK_TRUSTED_PROXY_COUNT="1",
-               BENCH_INSTANCE=os.path.dirname(os.path.abspath(db)),
-               FLASK_SQLITE_FILENAME=os.path.basename(db))
+               **database_env(backend, db))
     os.makedirs("/tmp/bench/visit", exist_ok=True)  # noqa: S108
     server = Server(env, "/tmp/bench/visit/gunicorn.log")  # noqa: S108
     try:
-        people = samples("sqlite", db, n=2 * visits + 20)
+        people = samples(backend, db, n=2 * visits + 20)
         for i in range(20):  # warm both workers (templates, the upper region levels)
             visit(server.base, f"10.9.0.{i + 1}", people[i])
         # First visitors: most of their kecamatan's fragments are not cached yet.
@@ -154,13 +155,11 @@ def outside(db, visits):
     return per_visit, per_cold_visit, per_fragment, rss, weight
 
 
-def in_process(db, rounds):
+def in_process(backend, db, rounds):
     """(search htmx, htmx answered with the whole section, no-JS full page,
     minimal lookup, captcha image) CPU ms each, one process."""
-    os.environ.update(BENCH_INSTANCE=os.path.dirname(os.path.abspath(db)),
-                      FLASK_SQLITE_FILENAME=os.path.basename(db), FLASK_SECRET_KEY=SECRET,
-                      FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA,
-                      FLASK_RATELIMIT_ENABLED="false")
+    os.environ.update(FLASK_SECRET_KEY=SECRET, FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA,
+                      FLASK_RATELIMIT_ENABLED="false", **database_env(backend, db))
     from flask import request
 
     from bench.app import make_app
@@ -182,7 +181,7 @@ def in_process(db, rounds):
 
     from webapp.identity import normalize_name
 
-    people = samples("sqlite", db, n=rounds * 4 + 10, seed=7)
+    people = samples(backend, db, n=rounds * 4 + 10, seed=7)
     client = app.test_client()
     html = client.get("/").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
@@ -229,17 +228,33 @@ def in_process(db, rounds):
     return htmx, section, full, mini, image
 
 
+def exists(backend, db):
+    """Whether the registry is there: the SQLite file, or the PostgreSQL database."""
+    if backend == "sqlite":
+        return os.path.exists(db)
+    import psycopg  # the PostgreSQL driver, only for a PostgreSQL registry
+
+    base, name = db.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres") as c:
+        return c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", default="/tmp/bench/visit/cekbansos.sqlite3")  # noqa: S108
+    p.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument("--db", help="SQLite file or postgresql:// URL (database bench_*); default "
+                   "/tmp/bench/visit/cekbansos.sqlite3, or bench_visit on 127.0.0.1:5432")
     p.add_argument("--persons", type=int, default=50_000, help="generated when --db is missing")
     p.add_argument("--visits", type=int, default=100)
     p.add_argument("--rounds", type=int, default=200)
     a = p.parse_args(argv)
-    if not os.path.exists(a.db):
-        subprocess.run([sys.executable, "-m", "bench.generate", "--backend", "sqlite",
+    if a.db is None:
+        a.db = ("/tmp/bench/visit/cekbansos.sqlite3" if a.backend == "sqlite"  # noqa: S108
+                else "postgresql://postgres@127.0.0.1:5432/bench_visit")
+    if not exists(a.backend, a.db):
+        subprocess.run([sys.executable, "-m", "bench.generate", "--backend", a.backend,
                         "--persons", str(a.persons), "--out", a.db], check=True, cwd=ROOT)
-    per_visit, per_cold_visit, per_fragment, rss, weight = outside(a.db, a.visits)
+    per_visit, per_cold_visit, per_fragment, rss, weight = outside(a.backend, a.db, a.visits)
     print(f"complete visit (page + captcha image + 3 fragments + htmx search), {a.visits} visits, "
           "gunicorn 2 workers:")
     print(f"  server CPU per visit   {per_visit * 1000:6.2f} ms   (its fragments cached, as at a peak)")
@@ -255,7 +270,7 @@ def main(argv=None):
         print(f"    + {weight['lazy_requests']} lazy image fetched only when in view: "
               f"{weight['lazy']['gzip'] / 1024:.1f} KB gzip")
     print(f"  worker RSS after       {rss:6.1f} MB   (goal <= 80 MB)")
-    htmx, section, full, mini, image = in_process(a.db, a.rounds)
+    htmx, section, full, mini, image = in_process(a.backend, a.db, a.rounds)
     print(f"in one process (Flask test client, CPU time, {a.rounds} each):")
     print(f"  search POST, htmx      {htmx:6.2f} ms   {htmx / mini:4.1f}x minimal   (goal <= 2x)")
     print(f"  search POST, htmx, whole #cek section (a form showing errors) {section:6.2f} ms   "

@@ -86,6 +86,31 @@ def test_image_is_a_small_png(client, app):
     assert "private" in response.headers["Cache-Control"]
 
 
+def test_image_encoder_writes_what_a_png_decoder_reads():
+    """The 4-bit palette PNG is written by our own encoder (webapp.captcha.media):
+    a decoder reads back every pixel and colour, odd widths included."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from webapp.captcha import media
+
+    rng = random.Random(19)
+    for width, height in ((170, 64), (171, 5), (1, 1)):
+        values = bytes(rng.randrange(16) for _ in range(width * height))
+        palette = bytes(rng.randrange(256) for _ in range(48))
+        data = media._png_4bit(Image.frombytes("L", (width, height), values), palette)
+        decoded = Image.open(io.BytesIO(data))
+        decoded.load()
+        assert decoded.mode == "P" and decoded.size == (width, height)
+        assert decoded.tobytes() == values
+        assert bytes(decoded.getpalette()[:48]) == palette
+    image = Image.open(io.BytesIO(media.png("48213")))
+    image.load()
+    assert image.size == (media.WIDTH, media.HEIGHT) and len(set(image.tobytes())) > 4
+
+
 def test_audio_alternative_is_a_small_mp3(client, app):
     """Issue 13: ≤ 60 KB in a format every phone plays (MPEG-2 layer III),
     the instruction first, the digits in the clip; never for an image token."""

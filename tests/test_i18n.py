@@ -138,3 +138,23 @@ def test_english_e_mail(client, akun, mail_outbox):
     assert "Enter this code to confirm your e-mail address:" in message.get_content()
     # Registering signs in, which renews the session but keeps the language.
     assert '<html lang="en">' in client.get("/akun/verifikasi").get_data(as_text=True)
+
+
+def test_templates_follow_the_language_in_force_within_one_request(app):
+    """Templates read the catalogue once per request (webapp.i18n.catalogue):
+    a language forced for a part of the request (a mail in the recipient's
+    language) and a language chosen mid-request with refresh() still win."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    said = "{{ _('Halaman tidak ditemukan') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(said) == "Halaman tidak ditemukan"
+        with force_locale("en"):
+            assert render_template_string(said) == "Page not found"
+        assert render_template_string(said) == "Halaman tidak ditemukan"
+        session["lang"] = "en"
+        refresh()
+        assert render_template_string(said) == "Page not found"
+    with app.test_request_context("/"):  # the next request chooses afresh
+        assert render_template_string(said) == "Halaman tidak ditemukan"

@@ -16,7 +16,7 @@ import logging
 import os
 
 from flask import current_app, g, has_request_context, session
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,37 @@ def compile_translations(directory):
     return written
 
 
+def catalogue():
+    """The translations of the language in force, found once per request.
+
+    Flask-Babel finds them afresh for every string (the domain, the locale and
+    its cache key through `g` each time: ~6 µs a string, ~20 strings in one
+    lookup answer). They are kept in Flask-Babel's own per-request namespace
+    under the name it clears itself: `refresh()` deletes it, `force_locale()`
+    sets it aside and puts it back, and each request starts without it
+    (_choose_locale_per_request)."""
+    ctx = getattr(g, "_flask_babel", None) if g else None
+    found = getattr(ctx, "babel_translations", None)
+    if found is None:
+        found = get_translations()
+        ctx = getattr(g, "_flask_babel", None) if g else None  # get_translations made it
+        if ctx is not None:
+            ctx.babel_translations = found
+    return found
+
+
 def init_app(app):
     compile_translations(os.path.join(app.root_path, TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=TRANSLATIONS)
+    # Templates look their strings up through catalogue() (the same catalogue
+    # Flask-Babel's gettext reads, found once per request).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True)
 
     @app.before_request
     def _choose_locale_per_request():

@@ -7,7 +7,6 @@ compressed format every phone browser plays, old Android and iOS included)."""
 
 import array
 import base64
-import io
 import os
 import random
 import secrets
@@ -15,6 +14,7 @@ import shutil
 import struct
 import subprocess
 import wave
+import zlib
 
 import lameenc
 from captcha.image import ImageCaptcha
@@ -101,17 +101,37 @@ def png(answer: str) -> bytes:
         draw.line(((x, y), (x - 1, y - 1)), fill=255, width=3)
     ImageCaptcha.create_noise_curve(canvas, 255)
     canvas = canvas.filter(ImageFilter.SMOOTH)
-    levels = canvas.point([v * 16 // 256 for v in range(256)])
-    img = Image.frombytes("P", canvas.size, levels.tobytes())
+    levels = canvas.point(_SIXTEEN_LEVELS)
     paper = [rng.randint(238, 255) for _ in range(3)]
     ink = [rng.randint(10, 200) for _ in range(3)]
-    palette = []
+    palette = bytearray()
     for level in range(16):
-        palette += [round(p + (i - p) * level / 15) for p, i in zip(paper, ink, strict=True)]
-    img.putpalette(palette)
-    out = io.BytesIO()
-    img.save(out, "PNG", bits=4)
-    return out.getvalue()
+        palette += bytes(round(p + (i - p) * level / 15) for p, i in zip(paper, ink, strict=True))
+    return _png_4bit(levels, bytes(palette))
+
+
+_SIXTEEN_LEVELS = [v * 16 // 256 for v in range(256)]
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
+
+
+def _png_4bit(levels: Image.Image, palette: bytes) -> bytes:
+    """A 4-bit palette PNG of `levels` (an "L" image of values 0-15): the
+    signature, IHDR, PLTE, one IDAT and IEND, written here rather than by
+    Pillow's PNG plugin, which took ~0.23 ms of an image's ~0.55 ms
+    (bench/visit.py). Each row is unfiltered (filter byte 0): 2 pixels a byte
+    of 16 levels compress well as they are; zlib level 3 makes the file a
+    little smaller than the plugin's (~1.7 KB against ~1.9 KB) at a quarter of
+    level 6's time."""
+    width, height = levels.size
+    packed = Image.frombytes("P", levels.size, levels.tobytes()).tobytes("raw", "P;4")
+    row = (width + 1) // 2
+    raw = b"".join(b"\0" + packed[i:i + row] for i in range(0, row * height, row))
+    header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)  # 4 bits, palette, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", palette)
+            + _chunk(b"IDAT", zlib.compress(raw, 3)) + _chunk(b"IEND", b""))
 
 
 def png_data_uri(token: str) -> str:
