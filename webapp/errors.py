@@ -4,10 +4,11 @@ import logging
 import traceback
 
 from flask import current_app, make_response, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from lokal import Samaran
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

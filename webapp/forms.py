@@ -4,11 +4,12 @@ messages tell a person what to do."""
 import re
 
 from flask import request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
+
+from .i18n import gettext as _
 
 # The four levels of a region choice, top to bottom (wilayah.py's pickers and
 # every form's region fields use these names).

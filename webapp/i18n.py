@@ -94,6 +94,13 @@ def catalogue():
     return found
 
 
+def gettext(string, **variables):
+    """Flask-Babel's gettext (the same catalogue, the same `%` formatting),
+    through catalogue(): the one `_` of the Python code."""
+    found = catalogue().ugettext(string)
+    return found % variables if variables else found
+
+
 def init_app(app):
     compile_translations(os.path.join(app.root_path, TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale,

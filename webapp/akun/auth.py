@@ -5,10 +5,10 @@ from datetime import UTC
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import format_time
-from flask_babel import gettext as _
 
 from ..forms import errors_of
 from ..htmx import render
+from ..i18n import gettext as _
 from ..security import limiter
 from ..tasks import queue_reachable
 from . import bp, codes, services

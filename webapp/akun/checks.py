@@ -4,11 +4,11 @@ whole form and for the inline (htmx) check of one field."""
 import re
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from lokal import parse_phone
 from wtforms.validators import StopValidation
 
 from .. import clock
+from ..i18n import gettext as _
 from ..identity import age_on, check_nik, clean_kk, kk_problem, normalize_name
 
 MIN_AGE = 17

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +15,7 @@ from .. import delivery, throttle
 from ..clock import utcnow
 from ..db import atomic_write
 from ..db import lock as db_lock
+from ..i18n import gettext as _
 from . import audit, codes
 from .models import (
     ACTIVE,

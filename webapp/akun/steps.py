@@ -2,11 +2,11 @@
 selfie (one file per submit, so a failed upload costs only that file)."""
 
 from flask import abort, current_app, redirect, request, url_for
-from flask_babel import gettext as _
 
 from .. import delivery
 from ..forms import errors_of
 from ..htmx import render
+from ..i18n import gettext as _
 from ..security import limiter
 from ..tasks import queue_reachable
 from ..uploads import UploadError, send_image

@@ -3,10 +3,10 @@
 import contextlib
 
 from flask import abort, current_app, redirect, request, url_for
-from flask_babel import gettext as _
 
 from ..forms import errors_of, region_chosen
 from ..htmx import render
+from ..i18n import gettext as _
 from ..security import limiter
 from ..wilayah import build_picker
 from . import bp, codes, profile, services

@@ -7,7 +7,6 @@ from datetime import datetime, time
 
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, jsonify, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_smorest import abort
 from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException
@@ -17,6 +16,7 @@ from ..captcha.services import CaptchaError, new_token, verify
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
 from ..forms import check_fields
+from ..i18n import gettext as _
 from ..petugas.scope import under
 from ..registry.models import Enrollment, Household, Person, Region
 from ..security import limiter, lookup_limit

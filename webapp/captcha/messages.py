@@ -3,7 +3,7 @@ that has one (cek, usulan status, the API, the real site's contract in
 kompat): the words follow the kind shown, so an audio user is never told to
 read a picture."""
 
-from flask_babel import gettext as _
+from ..i18n import gettext as _
 
 _MESSAGES = {
     ("wrong", "image"): lambda: _("Kode captcha salah. Ketik kode pada gambar yang baru."),

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from peewee import DateField
 
 from .. import cacheversion, clock
 from ..db import flask_db
+from ..i18n import gettext as _
 from ..identity import age_on, mask_name, normalize_name
 from ..registry.models import Program
 from ..registry.programs import (

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from flask import make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 
@@ -18,6 +17,7 @@ from ..captcha.services import CaptchaError, new_token, verify
 from ..errors import stale_form_message
 from ..forms import region_chosen
 from ..htmx import render, retarget, wants_fragment
+from ..i18n import gettext as _
 from ..kiosk import is_kiosk
 from ..security import lookup_limit
 from ..wilayah import LEVELS, build_picker, children

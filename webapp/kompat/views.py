@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
 from wtforms import ValidationError
@@ -27,6 +26,7 @@ from ..captcha.services import CaptchaError, answer_for, new_token, read_token, 
 from ..cek.forms import CekForm
 from ..cek.services import lookup_by_name, lookup_by_nik
 from ..forms import check_fields
+from ..i18n import gettext as _
 from ..security import csrf, limiter, lookup_limit
 from ..wilayah import LEVELS, build_picker, option_markup, picker_for
 from . import bp, hasil

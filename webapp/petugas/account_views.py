@@ -4,7 +4,6 @@ its KTP photo and selfie, the decision, and a password code at the counter."""
 from datetime import timedelta
 
 from flask import abort, current_app, g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from .. import uploads
 from ..akun import codes
@@ -13,6 +12,7 @@ from ..akun.services import REJECT_REASONS, issue_officer_reset_code
 from ..forms import errors_of as _errors
 from ..forms import page_arg
 from ..htmx import render
+from ..i18n import gettext as _
 from ..identity import mask_nik
 from ..registry.models import Region
 from . import accounts, bp, scope

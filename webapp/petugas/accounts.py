@@ -2,12 +2,12 @@
 the fixed reasons), as a plain function; the citizen is told by e-mail.
 Officers' own accounts are webapp.petugas.officers."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..akun import audit, roles
 from ..akun import services as akun_services
 from ..delivery import notify
+from ..i18n import gettext as _
 from .decisions import DecisionRefused
 
 

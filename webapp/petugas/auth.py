@@ -5,13 +5,13 @@ session version, time), never the secret, and nobody is signed in."""
 import time
 
 from flask import current_app, redirect, session, url_for
-from flask_babel import gettext as _
 
 from ..akun import audit, roles
 from ..akun import services as akun_services
 from ..akun.models import Account
 from ..akun.session import safe_next, sign_in
 from ..htmx import render
+from ..i18n import gettext as _
 from ..security import limiter
 from . import bp, officers, totp
 from .access import VERIFIED

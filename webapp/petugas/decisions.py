@@ -5,7 +5,6 @@ DecisionRefused is the refusal every officer decision raises, with a
 message for the officer."""
 
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
@@ -15,6 +14,7 @@ from ..akun.models import Account
 from ..db import atomic_write, comma_text
 from ..delivery import notify
 from ..errors import Refused
+from ..i18n import gettext as _
 from ..registry.models import Program
 from ..registry.programs import desil_allows
 from ..usulan import services as usulan

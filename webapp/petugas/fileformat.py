@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from ..i18n import gettext as _
 
 # Columns holding 16-digit numbers that Excel mangles.
 NUMBER_COLUMNS = ("nik", "no_kk")

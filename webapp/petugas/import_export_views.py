@@ -5,10 +5,10 @@ import json
 from datetime import datetime, timedelta
 
 from flask import Response, g, redirect, request, stream_with_context, url_for
-from flask_babel import gettext as _
 
 from ..akun import audit, roles
 from ..htmx import render
+from ..i18n import gettext as _
 from ..identity import mask_name, mask_nik
 from ..registry.models import Region
 from ..wilayah import LABELS as LEVEL_LABELS

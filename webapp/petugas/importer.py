@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import clock
@@ -16,6 +15,7 @@ from ..akun import audit, roles
 from ..akun.models import Account
 from ..db import atomic_write
 from ..forms import clean_text
+from ..i18n import gettext as _
 from ..identity import check_nik, clean_kk, kk_problem
 from ..registry import bulk
 from ..registry.models import Enrollment, Household, Person, Program, Region

@@ -4,7 +4,6 @@ is one locked transaction with its audit row, the reporter told after."""
 
 import logging
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import clock, tasks
@@ -12,6 +11,7 @@ from ..akun import audit, roles
 from ..akun.models import Account
 from ..db import atomic_write
 from ..delivery import notify
+from ..i18n import gettext as _
 from ..registry.models import Enrollment
 from ..registry.programs import quarter_of
 from ..sanggahan import services as sanggahan

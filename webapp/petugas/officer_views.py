@@ -6,11 +6,11 @@ recovery codes. The rules are in officers.py."""
 from functools import wraps
 
 from flask import abort, g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from ..akun import roles
 from ..forms import errors_of as _errors
 from ..htmx import render
+from ..i18n import gettext as _
 from . import bp, officers
 from .access import officer_required
 from .forms import EnrolCodeForm, EnrolPasswordForm, OfficerForm, RescopeForm

@@ -2,13 +2,13 @@
 and musyawarah records. Every record comes through scope."""
 
 from flask import abort, g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from .. import uploads
 from ..akun import roles
 from ..forms import errors_of as _errors
 from ..forms import page_arg
 from ..htmx import render
+from ..i18n import gettext as _
 from ..identity import mask_nik
 from ..registry.models import Region
 from ..registry.programs import desil_scale

@@ -17,11 +17,11 @@ Each program has a KIND with its own status vocabulary:
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..cacheversion import bump
 from ..i18n import N_
+from ..i18n import gettext as _
 from .models import MONTHS, Program, period_label  # noqa: F401 - period_label: programs.* callers
 
 CASH, FOOD, HEALTH, EDUCATION = "tunai", "pangan", "kesehatan", "pendidikan"

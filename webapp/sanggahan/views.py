@@ -4,12 +4,12 @@ own objections, and withdrawing oneself from a program."""
 import logging
 
 from flask import abort, g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from .. import uploads
 from ..db import atomic_write
 from ..forms import errors_of as _errors
 from ..htmx import render, wants_fragment
+from ..i18n import gettext as _
 from ..identity import mask_name
 from ..usulan.access import active_required
 from ..usulan.services import label as proposal_label

@@ -10,13 +10,13 @@ import hmac
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from limits import parse_many
 
 from .. import clock
 from ..cek.services import lookup_by_nik, not_found_guidance
 from ..clock import utcnow
 from ..db import atomic_write
+from ..i18n import gettext as _
 from ..identity import check_nik
 from ..usulan.services import label as proposal_label
 from ..usulan.status import find_by_receipt

@@ -4,9 +4,9 @@ gives the receipt number and an e-mail."""
 import logging
 
 from flask import g, redirect, url_for
-from flask_babel import gettext as _
 
 from .. import clock, mail
+from ..i18n import gettext as _
 from ..identity import mask_name
 from ..registry.models import Program, Region
 from ..registry.programs import FULL_NAMES, KIND_LABELS, kind_of

@@ -5,11 +5,11 @@ from there); "Kembali" links go to the previous step."""
 from functools import wraps
 
 from flask import g, redirect, request, url_for
-from flask_babel import gettext as _
 
 from ..db import comma_text
 from ..forms import errors_of, region_chosen
 from ..htmx import render
+from ..i18n import gettext as _
 from ..registry.programs import program_description
 from ..wilayah import LEVELS, build_picker
 from . import bp, drafts, services

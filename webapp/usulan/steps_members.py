@@ -2,8 +2,8 @@
 submit, so a slow connection loses at most one photo)."""
 
 from flask import abort, redirect, request, url_for
-from flask_babel import gettext as _
 
+from ..i18n import gettext as _
 from ..uploads import UploadError
 from . import bp, drafts, services
 from .access import is_assisting
