@@ -83,6 +83,7 @@ bench: .make-runtime .make-system
 	$(BIN)/python -m bench.generate --backend postgresql --persons $(BENCH_PERSONS) --out $(TEST_PG_URL)/bench_registry
 	$(BIN)/python -m bench.run_all --sqlite $(BENCH_DIR)/sqlite/cekbansos.sqlite3 --postgresql $(TEST_PG_URL)/bench_registry
 	$(BIN)/python -m bench.visit --db $(BENCH_DIR)/visit/cekbansos.sqlite3
+	$(BIN)/python -m bench.regioncache --db $(BENCH_DIR)/visit/cekbansos.sqlite3
 
 # One person's whole lookup (page + captcha image + 3 region fragments + htmx
 # search) on a real gunicorn, server CPU against a cached fragment, and the
