@@ -7,7 +7,8 @@ against a minimal lookup.
    kecamatan, desa) and the htmx search POST, exactly as a browser sends them
    (CSRF on, the image's single-use token, rate limits on: every visit comes
    from its own address through TRUSTED_PROXY_COUNT=1). The server's CPU
-   (user+system of the master and every worker, /proc/<pid>/stat) is read
+   (user+system of the master and every worker, /proc/<pid>/stat, and on
+   PostgreSQL of the database backends serving them) is read
    before and after N visits, then again before and after N cached region
    fragments; the ratio is per visit over per fragment.
 2. In one process (Flask test client, time.process_time): the htmx search
@@ -46,17 +47,33 @@ def address(i):
     return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
 
 
-def server_cpu(server):
-    """CPU seconds (user+system, children included) of gunicorn's master and workers."""
-    total = 0
-    for pid in [server.proc.pid, *server.workers()]:
+def _cpu_of(pid, children=True):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15 if children else 13])  # utime stime (cutime cstime)
+
+
+def server_cpu(server, database=None):
+    """CPU seconds (user+system, children included) of gunicorn's master and
+    workers; with `database` (a postgresql:// URL) also of the PostgreSQL
+    backends serving it (pooled, so they live through the run), which do the
+    queries' work in processes of their own."""
+    ticks = 0
+    pids = [server.proc.pid, *server.workers()]
+    backends = []
+    if database:
+        import psycopg  # the PostgreSQL driver, only for a PostgreSQL registry
+
+        base, name = database.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres") as c:
+            backends = [pid for (pid,) in c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))]
+    for pid, children in [*((p, True) for p in pids), *((p, False) for p in backends)]:
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+            ticks += _cpu_of(pid, children)
         except OSError:
             continue
-    return total / CLK
+    return ticks / CLK
 
 
 class Browser:
@@ -117,15 +134,16 @@ def outside(backend, db, visits):
                **database_env(backend, db))
     os.makedirs("/tmp/bench/visit", exist_ok=True)  # noqa: S108
     server = Server(env, "/tmp/bench/visit/gunicorn.log")  # noqa: S108
+    database = db if backend == "postgresql" else None
     try:
         people = samples(backend, db, n=2 * visits + 20)
         for i in range(20):  # warm both workers (templates, the upper region levels)
             visit(server.base, f"10.9.0.{i + 1}", people[i])
         # First visitors: most of their kecamatan's fragments are not cached yet.
-        start = server_cpu(server)
+        start = server_cpu(server, database)
         for i in range(visits):
             visit(server.base, address(i), people[20 + i])
-        per_cold_visit = (server_cpu(server) - start) / visits
+        per_cold_visit = (server_cpu(server, database) - start) / visits
         # The steady state of a peak: every region fragment these visitors ask
         # for has been served by each worker before (gunicorn picks the worker,
         # so each is asked for four times).
@@ -135,19 +153,19 @@ def outside(backend, db, visits):
             for level, target in STEPS:
                 for _ in range(4):
                     warm.request(f"/wilayah/{regions[level]}", headers=dict(HTMX, **{"HX-Target": target}))
-        start = server_cpu(server)
+        start = server_cpu(server, database)
         for i in range(visits):
             visit(server.base, address(visits + i), people[20 + visits + i])
-        per_visit = (server_cpu(server) - start) / visits
+        per_visit = (server_cpu(server, database) - start) / visits
         kec = region_fields(people[0][0])["kecamatan"]
         b = Browser(server.base, "10.8.0.1")
         for _ in range(20):
             b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
         n = visits * 6
-        start = server_cpu(server)
+        start = server_cpu(server, database)
         for _ in range(n):
             b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
-        per_fragment = (server_cpu(server) - start) / n
+        per_fragment = (server_cpu(server, database) - start) / n
         rss = max(memory(pid)[0] for pid in server.workers())
         weight = pageweight.page(server.base, "/")
     finally:
