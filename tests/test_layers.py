@@ -155,3 +155,15 @@ def test_an_import_inside_a_function_says_why():
                             and not lines[group].strip().startswith("#"):
                         silent.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {here.strip()}")
     assert sorted(set(silent)) == []
+
+
+def test_python_strings_are_translated_through_one_gettext():
+    """The Python code's `_` is webapp.i18n.gettext (the catalogue found once
+    per request), never Flask-Babel's own, which looks it up for each string."""
+    own = []
+    for path in _modules().values():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (isinstance(node, ast.ImportFrom) and node.module == "flask_babel"
+                    and any(alias.name in ("gettext", "ngettext") for alias in node.names)):
+                own.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
+    assert own == [], own
