@@ -47,9 +47,14 @@ def address(i):
     return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
 
 
-def _cpu_of(pid, children=True):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+def _ticks(pid, children=True):
+    """Clock ticks of user+system CPU of `pid` (and of its reaped children);
+    0 for a process gone meanwhile."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
     return sum(int(v) for v in fields[11:15 if children else 13])  # utime stime (cutime cstime)
 
 
@@ -58,9 +63,7 @@ def server_cpu(server, database=None):
     workers; with `database` (a postgresql:// URL) also of the PostgreSQL
     backends serving it (pooled, so they live through the run), which do the
     queries' work in processes of their own."""
-    ticks = 0
-    pids = [server.proc.pid, *server.workers()]
-    backends = []
+    ticks = sum(_ticks(pid) for pid in [server.proc.pid, *server.workers()])
     if database:
         import psycopg  # the PostgreSQL driver, only for a PostgreSQL registry
 
@@ -68,11 +71,7 @@ def server_cpu(server, database=None):
         with psycopg.connect(f"{base}/postgres") as c:
             backends = [pid for (pid,) in c.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))]
-    for pid, children in [*((p, True) for p in pids), *((p, False) for p in backends)]:
-        try:
-            ticks += _cpu_of(pid, children)
-        except OSError:
-            continue
+        ticks += sum(_ticks(pid, children=False) for pid in backends)
     return ticks / CLK
 
 
