@@ -322,21 +322,66 @@ def test_each_visitor_gets_own_captcha_on_the_empty_page(app, registry_person):
     assert 'lang="en"' in text(first.get("/")) and 'lang="id"' in text(second.get("/"))
 
 
-def test_not_enrolled_lines_kept_per_worker_follow_the_language(app, registry_person):
-    """A program a person is not in reads the same for everyone and is built
-    once per worker: still in the language of each request, and a copy, so
-    one result cannot change another's."""
+def test_program_lines_kept_per_worker_follow_the_language(app, registry_person):
+    """A program line reads the same for everyone with the same facts and is
+    built once per worker: still in the language of each request, and frozen,
+    so one result cannot change another's."""
+    import dataclasses
+
     from flask_babel import force_locale
 
     from webapp.cek.services import lookup_by_nik
 
     def lines(lang):
         with app.test_request_context("/"), force_locale(lang):
-            person = lookup_by_nik(registry_person.nik).people[0]
-            return [line for line in person.programs if line.status_word in ("TIDAK", "NO")]
+            return lookup_by_nik(registry_person.nik).people[0].programs
 
     first = lines("id")
-    assert first and {line.status_word for line in first} == {"TIDAK"}
-    first[0].status_word = "changed"
-    assert {line.status_word for line in lines("en")} == {"NO"}
-    assert {line.status_word for line in lines("id")} == {"TIDAK"}
+    not_in = [line for line in first if not line.receives]
+    assert not_in and {line.status_word for line in not_in} == {"TIDAK"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        not_in[0].status_word = "changed"
+    assert lines("id")[0] is first[0]  # the same line, not built again
+    english = lines("en")
+    assert {line.status_word for line in english if not line.receives} == {"NO"}
+    assert [line.code for line in english] == [line.code for line in first]
+
+
+def test_program_rows_kept_per_worker_read_as_rendered_afresh(app, client, registry_person):
+    """The programs table's rows come from a per-worker cache: the answer is
+    the one a fresh render gives, in the language asked, and a change of the
+    programs (cache version "programs") drops the rows kept."""
+    import dataclasses
+
+    from flask import get_template_attribute
+    from flask_babel import force_locale
+
+    from webapp import cacheversion
+    from webapp.cek import rows
+    from webapp.cek.services import lookup_by_nik
+
+    rows._rows.clear()
+    page = client.get("/")
+    csrf, token = form_fields(text(page))
+    answer = client.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
+                                    "mode": "nik", "nik": registry_person.nik})
+    assert answer.status_code == 200 and mask_name(registry_person.name) in text(answer)
+    assert rows._rows  # the answer's rows were kept (not rendered by the macro alone)
+    with app.test_request_context("/"), force_locale("en"):
+        lines = lookup_by_nik(registry_person.nik).people[0].programs
+        fresh = get_template_attribute("macros/programs.html", "program_row_markup")
+        for expand in (True, False):
+            for line in lines:
+                assert rows.program_row(line, expand) == fresh(line, expand)
+                assert rows.program_row(line, expand) is rows.program_row(line, expand)
+                apart = dataclasses.replace(line, key=())  # a line built apart: never kept
+                assert rows.program_row(apart, expand) == fresh(line, expand)
+        row = rows.program_row(lines[0], True)
+        assert lines[0].name in row and "<tr" in row
+    with app.test_request_context("/"), force_locale("id"):
+        indonesian = rows.program_row(lookup_by_nik(registry_person.nik).people[0].programs[0], True)
+    assert indonesian != row
+    assert rows._rows
+    with app.app_context():
+        cacheversion.bump("programs")  # what seed_programs does with a change
+    assert not rows._rows

@@ -45,6 +45,11 @@ class Defaults:
     LANGUAGES = ("id", "en")
 
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+    # Every message a person reads comes from our own checks (webapp.forms)
+    # in our catalogue. WTForms' own catalogue has no Indonesian, and with it
+    # on, Flask-WTF read its translation files from disk for every form of
+    # every request (a hidden field's default label alone asks for them).
+    WTF_I18N_ENABLED = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Switch on when served over HTTPS (cookies Secure, HSTS header).

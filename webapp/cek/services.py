@@ -1,6 +1,5 @@
 """The lookup: exact, normalised name inside one desa, or a NIK."""
 
-import copy
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,9 +30,10 @@ from ..registry.programs import (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProgramLine:
-    """One program for one person, every code already in plain words."""
+    """One program for one person, every code already in plain words. Frozen:
+    a worker shares one line among everyone with the same facts (_line)."""
 
     code: str
     name: str
@@ -50,6 +50,9 @@ class ProgramLine:
     since: str = ""  # a membership: active since (a date in words)
     note: str = ""  # a membership's keterangan, as a sentence
     stage_code: str = ""  # for machines (the contract face); pages use the words above
+    # The facts the line was built from, with the language (see _line): the
+    # key of its row of HTML too (cek.rows); empty for a line built apart.
+    key: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def membership(self):
@@ -170,23 +173,29 @@ def _program_lines(person, programs, enrollments):
         if held is None or ((held.year, held.quarter) == (e.year, e.quarter) and e.person_id):
             by_program[e.program_code] = e
     locale = str(get_locale())
-    return [program_line(program, e) if e is not None else _not_enrolled(program, locale)
-            for program, e in ((program, by_program.get(program.code)) for program in programs)]
+    return [_line(program, by_program.get(program.code), locale) for program in programs]
 
 
-# A program a person is not enrolled in reads the same for everyone: its
-# line is built once per worker, language and program (dropped with the
-# programs, cache version "programs") and copied for each person.
-_not_enrolled_lines = {}
-cacheversion.on_change("programs", _not_enrolled_lines.clear)
+# A program line reads the same for everyone with the same facts (program,
+# status, stage, period, reason, since, keterangan) in one language: each
+# worker keeps the lines it built, at most LINES_KEPT (then it starts again),
+# dropped with the programs (cache version "programs"). A lookup reuses them
+# instead of turning the same codes into the same words again.
+LINES_KEPT = 8192
+_lines = {}
+cacheversion.on_change("programs", _lines.clear)
 
 
-def _not_enrolled(program, locale):
+def _line(program, e, locale):
     key = (locale, program.code, program.name, program.kind)
-    line = _not_enrolled_lines.get(key)
+    if e is not None:
+        key += (e.status, e.stage, e.year, e.quarter, e.ended_reason, e.since, e.note)
+    line = _lines.get(key)
     if line is None:
-        line = _not_enrolled_lines[key] = program_line(program, None)
-    return copy.copy(line)
+        if len(_lines) >= LINES_KEPT:
+            _lines.clear()
+        line = _lines[key] = program_line(program, e, key)
+    return line
 
 
 def _status_word(kind, receives):
@@ -195,29 +204,28 @@ def _status_word(kind, receives):
     return _("YA") if receives else _("TIDAK")
 
 
-def program_line(program, e):
+def program_line(program, e, key=()):
     """One program's line from its enrollment (or None): the one place that
     turns stage, reason and keterangan codes into words."""
     kind = program.kind or "tunai"
     base = {"kind": kind, "kind_label": str(KIND_LABELS.get(kind, "")),
-            "full_name": _(FULL_NAMES.get(program.code, program.name))}
+            "full_name": _(FULL_NAMES.get(program.code, program.name)), "key": key}
     if e is None:
         return ProgramLine(program.code, program.name, False, status_word=_("TIDAK"), **base)
     receives = e.status == "YA"
     stage = stage_said(kind, e.stage)
-    line = ProgramLine(program.code, program.name, receives, period_label(e.year, e.quarter), stage.label,
-                       stage.meaning, status_word=_status_word(kind, receives), next_step=stage.next_step,
-                       stage_code=e.stage, **base)
+    said = {"next_step": stage.next_step}
     if e.ended_reason:
         reason = ended_reason_said(e.ended_reason)
-        line.ended_reason, line.next_step = reason.meaning, reason.next_step
+        said.update(ended_reason=reason.meaning, next_step=reason.next_step)
     if kind == HEALTH:
-        line.since = date_label(e.since) if e.since and receives else ""
+        said["since"] = date_label(e.since) if e.since and receives else ""
         note = pbi_note_said(e.note)
         if note:
-            line.note = note.meaning
-            line.next_step = note.next_step or line.next_step
-    return line
+            said.update(note=note.meaning, next_step=note.next_step or said["next_step"])
+    return ProgramLine(program.code, program.name, receives, period_label(e.year, e.quarter), stage.label,
+                       stage.meaning, status_word=_status_word(kind, receives), stage_code=e.stage,
+                       **base, **said)
 
 
 def person_facts(person, programs, enrollments, today):

@@ -21,7 +21,7 @@ from ..i18n import gettext as _
 from ..kiosk import is_kiosk
 from ..security import lookup_limit
 from ..wilayah import LEVELS, build_picker, children
-from . import bp
+from . import bp, rows  # noqa: F401 - rows: program_row, a template global on cek.bp
 from .forms import CekForm
 from .services import lookup_by_name, lookup_by_nik, not_found_guidance
 
