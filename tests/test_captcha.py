@@ -100,7 +100,7 @@ def test_image_encoder_writes_what_a_png_decoder_reads():
     for width, height in ((170, 64), (171, 5), (1, 1)):
         values = bytes(rng.randrange(16) for _ in range(width * height))
         palette = bytes(rng.randrange(256) for _ in range(48))
-        data = media._png_4bit(Image.frombytes("L", (width, height), values), palette)
+        data = media._png_4bit((width, height), values, palette)
         decoded = Image.open(io.BytesIO(data))
         decoded.load()
         assert decoded.mode == "P" and decoded.size == (width, height)
@@ -109,6 +109,27 @@ def test_image_encoder_writes_what_a_png_decoder_reads():
     image = Image.open(io.BytesIO(media.png("48213")))
     image.load()
     assert image.size == (media.WIDTH, media.HEIGHT) and len(set(image.tobytes())) > 4
+
+
+def test_noise_dots_are_the_strokes_imagecaptcha_draws():
+    """All of an image's noise dots are set in one call (media.DOT): each
+    covers the same pixels as ImageCaptcha's own stroke, at the edges too."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    from webapp.captcha import media
+
+    rng = random.Random(13)
+    for _ in range(200):
+        points = [(rng.randrange(media.WIDTH + 1), rng.randrange(media.HEIGHT + 1))
+                  for _ in range(media.DOTS)]
+        strokes, dots = (Image.new("L", (media.WIDTH, media.HEIGHT), 0) for _ in range(2))
+        draw = ImageDraw.Draw(strokes)
+        for x, y in points:
+            draw.line(((x, y), (x - 1, y - 1)), fill=255, width=3)
+        ImageDraw.Draw(dots).point([(x + dx, y + dy) for x, y in points for dx, dy in media.DOT], fill=255)
+        assert strokes.tobytes() == dots.tobytes()
 
 
 def test_audio_alternative_is_a_small_mp3(client, app):

@@ -73,6 +73,20 @@ _pool = _GlyphPool(_image)
 WIDTH, HEIGHT = 170, 64
 
 
+def _dot_shape():
+    """The pixels a noise dot covers, around its point: the short 3-pixel-wide
+    stroke ImageCaptcha draws for each dot (((x, y), (x - 1, y - 1))), read
+    once from a drawing of it so that all of an image's dots are set in one
+    call instead of one line a dot (test_captcha checks both agree)."""
+    probe = Image.new("L", (16, 16), 0)
+    ImageDraw.Draw(probe).line(((8, 8), (7, 7)), fill=255, width=3)
+    return tuple((i % 16 - 8, i // 16 - 8) for i, v in enumerate(probe.tobytes()) if v)
+
+
+DOT = _dot_shape()
+DOTS = 30
+
+
 def png(answer: str) -> bytes:
     """A small 16-colour PNG of `answer`: warped glyphs set with uneven
     overlap and gaps, a noise arc and dots in the text's colour, softened,
@@ -95,38 +109,36 @@ def png(answer: str) -> bytes:
             rng.randrange(average // 3 + 1) if rng.randrange(2) else 0)
     if width > WIDTH:
         canvas = canvas.resize((WIDTH, HEIGHT), Image.Resampling.BILINEAR)
-    draw = ImageDraw.Draw(canvas)
-    for _ in range(30):
-        x, y = rng.randrange(WIDTH + 1), rng.randrange(HEIGHT + 1)
-        draw.line(((x, y), (x - 1, y - 1)), fill=255, width=3)
+    xs, ys = rng.choices(range(WIDTH + 1), k=DOTS), rng.choices(range(HEIGHT + 1), k=DOTS)
+    ImageDraw.Draw(canvas).point([(x + dx, y + dy) for x, y in zip(xs, ys, strict=True) for dx, dy in DOT],
+                                 fill=255)
     ImageCaptcha.create_noise_curve(canvas, 255)
     canvas = canvas.filter(ImageFilter.SMOOTH)
-    levels = canvas.point(_SIXTEEN_LEVELS)
     paper = [rng.randint(238, 255) for _ in range(3)]
     ink = [rng.randint(10, 200) for _ in range(3)]
-    palette = bytearray()
-    for level in range(16):
-        palette += bytes(round(p + (i - p) * level / 15) for p, i in zip(paper, ink, strict=True))
-    return _png_4bit(levels, bytes(palette))
+    palette = bytes((p * (15 - level) + i * level + 7) // 15
+                    for level in range(16) for p, i in zip(paper, ink, strict=True))
+    return _png_4bit(canvas.size, canvas.tobytes().translate(_SIXTEEN_LEVELS), palette)
 
 
-_SIXTEEN_LEVELS = [v * 16 // 256 for v in range(256)]
+# Grey 0-255 to the palette's 16 levels, as one byte table (bytes.translate).
+_SIXTEEN_LEVELS = bytes(v * 16 // 256 for v in range(256))
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
 
 
-def _png_4bit(levels: Image.Image, palette: bytes) -> bytes:
-    """A 4-bit palette PNG of `levels` (an "L" image of values 0-15): the
-    signature, IHDR, PLTE, one IDAT and IEND, written here rather than by
-    Pillow's PNG plugin, which took ~0.23 ms of an image's ~0.55 ms
-    (bench/visit.py). Each row is unfiltered (filter byte 0): 2 pixels a byte
-    of 16 levels compress well as they are; zlib level 3 makes the file a
-    little smaller than the plugin's (~1.7 KB against ~1.9 KB) at a quarter of
-    level 6's time."""
-    width, height = levels.size
-    packed = Image.frombytes("P", levels.size, levels.tobytes()).tobytes("raw", "P;4")
+def _png_4bit(size, levels: bytes, palette: bytes) -> bytes:
+    """A 4-bit palette PNG of `levels` (one byte a pixel, values 0-15, rows
+    top to bottom): the signature, IHDR, PLTE, one IDAT and IEND, written
+    here rather than by Pillow's PNG plugin, which took ~0.23 ms of an
+    image's ~0.55 ms (bench/visit.py). Each row is unfiltered (filter byte
+    0): 2 pixels a byte of 16 levels compress well as they are; zlib level 3
+    makes the file a little smaller than the plugin's (~1.7 KB against
+    ~1.9 KB) at a quarter of level 6's time."""
+    width, height = size
+    packed = Image.frombytes("P", size, levels).tobytes("raw", "P;4")
     row = (width + 1) // 2
     raw = b"".join(b"\0" + packed[i:i + row] for i in range(0, row * height, row))
     header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)  # 4 bits, palette, no interlace
