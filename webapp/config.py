@@ -14,6 +14,9 @@ class Defaults:
     # workers x this, plus the consumer's; see README "Several hosts".
     DATABASE_POOL_SIZE = 8
     DATABASE_POOL_STALE_SECONDS = 300
+    # PostgreSQL: a pooled connection given back less than this long ago is
+    # handed out again without a round trip to check it (webapp.db.PooledPostgres).
+    DATABASE_ALIVE_WITHOUT_CHECK_SECONDS = 0.5
     # Set when DATABASE_URL points at PgBouncer in transaction mode: no
     # server-side prepared statements (webapp.db.database_for).
     DATABASE_PGBOUNCER = False
