@@ -67,13 +67,15 @@ def server_env(backend, db, port, redis_url=None):
 class Server:
     """gunicorn -c gunicorn.conf.py bench.app:app, as production runs wsgi:app."""
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, root=ROOT):
+        """`root`: the checkout whose code it serves (bench.visit --before
+        serves an older one beside this one), with the same .venv."""
         self.env = env
         self.base = f"http://127.0.0.1:{env['PORT']}"
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [os.path.join(ROOT, ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "bench.app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+            cwd=root, env=dict(env, PYTHONPATH=root), stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

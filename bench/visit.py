@@ -10,7 +10,7 @@ against a minimal lookup.
    (user+system of the master and every worker, /proc/<pid>/stat, and on
    PostgreSQL of the database backends serving them) is read
    before and after N visits, then again before and after N cached region
-   fragments (in ten alternating batches of each); the ratio is per visit
+   fragments (in twenty alternating batches of each); the ratio is per visit
    over per fragment.
 2. In one process (Flask test client, time.process_time): the htmx search
    POST and the no-JS full-page POST against a minimal lookup that does the
@@ -20,9 +20,15 @@ against a minimal lookup.
 
     .venv/bin/python -m bench.visit --db /tmp/bench/visit/cekbansos.sqlite3 [--visits 100]
     .venv/bin/python -m bench.visit --backend postgresql --db postgresql://postgres@127.0.0.1:5432/bench_10m
+    git worktree add /tmp/before <commit> && .venv/bin/python -m bench.visit --before /tmp/before
+
+With --before DIR, an older checkout (sharing this one's .venv) is served
+beside this one and both are measured side by side, their batches
+alternating, the before/after figures of docs/benchmarks.md in one run.
 """
 
 import argparse
+import ast
 import os
 import re
 import subprocess
@@ -41,7 +47,7 @@ STEPS = (("provinsi", "kabupaten"), ("kabupaten", "kecamatan"), ("kecamatan", "d
 
 
 HTMX = {"HX-Request": "true"}
-ROUNDS = 10  # batches of visits, each followed by six times as many cached fragments
+ROUNDS = 20  # batches of visits, each followed by six times as many cached fragments
 
 
 def address(i):
@@ -127,60 +133,78 @@ def visit(base, address, person):
     return answer
 
 
-def outside(backend, db, visits):
-    port = free_port()
+def _frag(browser, code, target):
+    return browser.request(f"/wilayah/{code}", headers=dict(HTMX, **{"HX-Target": target}))
+
+
+def outside(backend, db, visits, roots=(ROOT,)):
+    """Per checkout in `roots` (this one, and with --before an older one
+    served beside it): (per visit, per first visit, per fragment, RSS,
+    page weight). With several, their batches alternate: the same minutes
+    of a shared machine weigh on each alike."""
     # CSRF and rate limits stay on (unlike bench.load): the visit is a browser's.
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2", FLASK_SECRET_KEY=SECRET,
-               FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA, FLASK_TRUSTED_PROXY_COUNT="1",
-               **database_env(backend, db))
     os.makedirs("/tmp/bench/visit", exist_ok=True)  # noqa: S108
-    server = Server(env, "/tmp/bench/visit/gunicorn.log")  # noqa: S108
+    servers = []
     database = db if backend == "postgresql" else None
     try:
+        for n, root in enumerate(roots):
+            env = dict(os.environ, HOST="127.0.0.1", PORT=str(free_port()), WEB_CONCURRENCY="2",
+                       FLASK_SECRET_KEY=SECRET, FLASK_TESTING="true", FLASK_CAPTCHA_TEST_ANSWER=CAPTCHA,
+                       FLASK_TRUSTED_PROXY_COUNT="1", **database_env(backend, db))
+            servers.append(Server(env, f"/tmp/bench/visit/gunicorn-{n}.log", root=root))  # noqa: S108
         people = samples(backend, db, n=2 * visits + 20)
-        for i in range(20):  # warm both workers (templates, the upper region levels)
-            visit(server.base, f"10.9.0.{i + 1}", people[i])
-        # First visitors: most of their kecamatan's fragments are not cached yet.
-        start = server_cpu(server, database)
-        for i in range(visits):
-            visit(server.base, address(i), people[20 + i])
-        per_cold_visit = (server_cpu(server, database) - start) / visits
-        # The steady state of a peak: every region fragment these visitors ask
-        # for has been served by each worker before (gunicorn picks the worker,
-        # so each is asked for four times).
-        warm = Browser(server.base, "10.7.0.1")
-        for desa, _name, _nik in people[20 + visits:]:
-            regions = region_fields(desa)
-            for level, target in STEPS:
-                for _ in range(4):
-                    warm.request(f"/wilayah/{regions[level]}", headers=dict(HTMX, **{"HX-Target": target}))
-        # Visits and cached fragments in alternating batches, so that a shared
-        # machine's drift (other jobs, a CPU's clock) weighs on both alike.
         kec = region_fields(people[0][0])["kecamatan"]
-        b = Browser(server.base, "10.8.0.1")
-        for _ in range(20):
-            b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
-        spent = {"visit": 0.0, "fragment": 0.0}
+        results = []
+        for n, server in enumerate(servers):
+            for i in range(20):  # warm both workers (templates, the upper region levels)
+                visit(server.base, f"10.9.{n}.{i + 1}", people[i])
+            # First visitors: most of their kecamatan's fragments are not cached yet.
+            start = server_cpu(server, database)
+            for i in range(visits):
+                visit(server.base, address(i + n * 65536), people[20 + i])
+            cold = (server_cpu(server, database) - start) / visits
+            results.append({"cold": cold, "visit": 0.0, "fragment": 0.0})
+            # The steady state of a peak: every region fragment these visitors
+            # ask for has been served by each worker before (gunicorn picks the
+            # worker, so each is asked for four times).
+            warm = Browser(server.base, "10.7.0.1")
+            for desa, _name, _nik in people[20 + visits:]:
+                regions = region_fields(desa)
+                for level, target in STEPS:
+                    for _ in range(4):
+                        _frag(warm, regions[level], target)
+            for _ in range(20):
+                _frag(Browser(server.base, "10.8.0.1"), kec, "desa")
+        # Visits and cached fragments in alternating batches (and, with
+        # several servers, server after server, in turn first), so that a shared machine's
+        # drift (other jobs, a CPU's clock) weighs on each figure alike.
+        fragment_browsers = [Browser(server.base, "10.8.0.1") for server in servers]
         batches = max(1, min(ROUNDS, visits))
         done = 0
         for r in range(batches):
             batch = visits * (r + 1) // batches - done
-            start = server_cpu(server, database)
-            for i in range(done, done + batch):
-                visit(server.base, address(visits + i), people[20 + visits + i])
-            spent["visit"] += server_cpu(server, database) - start
+            order = list(enumerate(servers)) if r % 2 == 0 else list(enumerate(servers))[::-1]
+            for n, server in order:
+                start = server_cpu(server, database)
+                for i in range(done, done + batch):
+                    visit(server.base, address(visits + i + n * 65536), people[20 + visits + i])
+                results[n]["visit"] += server_cpu(server, database) - start
+            for n, server in order:
+                start = server_cpu(server, database)
+                for _ in range(6 * batch):
+                    _frag(fragment_browsers[n], kec, "desa")
+                results[n]["fragment"] += server_cpu(server, database) - start
             done += batch
-            start = server_cpu(server, database)
-            for _ in range(6 * batch):
-                b.request(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
-            spent["fragment"] += server_cpu(server, database) - start
-        per_visit = spent["visit"] / visits
-        per_fragment = spent["fragment"] / (6 * visits)
-        rss = max(memory(pid)[0] for pid in server.workers())
-        weight = pageweight.page(server.base, "/")
+        out = []
+        for n, server in enumerate(servers):
+            rss = max(memory(pid)[0] for pid in server.workers())
+            figures = results[n]
+            out.append((figures["visit"] / visits, figures["cold"], figures["fragment"] / (6 * visits),
+                        rss, pageweight.page(server.base, "/")))
+        return out
     finally:
-        server.stop()
-    return per_visit, per_cold_visit, per_fragment, rss, weight
+        for server in servers:
+            server.stop()
 
 
 def in_process(backend, db, rounds):
@@ -267,24 +291,7 @@ def exists(backend, db):
         return c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    p.add_argument("--db", help="SQLite file or postgresql:// URL (database bench_*); default "
-                   "/tmp/bench/visit/cekbansos.sqlite3, or bench_visit on 127.0.0.1:5432")
-    p.add_argument("--persons", type=int, default=50_000, help="generated when --db is missing")
-    p.add_argument("--visits", type=int, default=100)
-    p.add_argument("--rounds", type=int, default=200)
-    a = p.parse_args(argv)
-    if a.db is None:
-        a.db = ("/tmp/bench/visit/cekbansos.sqlite3" if a.backend == "sqlite"  # noqa: S108
-                else "postgresql://postgres@127.0.0.1:5432/bench_visit")
-    if not exists(a.backend, a.db):
-        subprocess.run([sys.executable, "-m", "bench.generate", "--backend", a.backend,
-                        "--persons", str(a.persons), "--out", a.db], check=True, cwd=ROOT)
-    per_visit, per_cold_visit, per_fragment, rss, weight = outside(a.backend, a.db, a.visits)
-    print(f"complete visit (page + captcha image + 3 fragments + htmx search), {a.visits} visits, "
-          "gunicorn 2 workers:")
+def _print_outside(per_visit, per_cold_visit, per_fragment, rss, weight):
     print(f"  server CPU per visit   {per_visit * 1000:6.2f} ms   (its fragments cached, as at a peak)")
     print(f"  cached fragment        {per_fragment * 1000:6.2f} ms")
     print(f"  visit / fragment       {per_visit / per_fragment:6.1f}x   (goal <= 7x)")
@@ -298,8 +305,59 @@ def main(argv=None):
         print(f"    + {weight['lazy_requests']} lazy image fetched only when in view: "
               f"{weight['lazy']['gzip'] / 1024:.1f} KB gzip")
     print(f"  worker RSS after       {rss:6.1f} MB   (goal <= 80 MB)")
-    htmx, section, full, mini, image = in_process(a.backend, a.db, a.rounds)
-    print(f"in one process (Flask test client, CPU time, {a.rounds} each):")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument("--db", help="SQLite file or postgresql:// URL (database bench_*); default "
+                   "/tmp/bench/visit/cekbansos.sqlite3, or bench_visit on 127.0.0.1:5432")
+    p.add_argument("--persons", type=int, default=50_000, help="generated when --db is missing")
+    p.add_argument("--visits", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=200)
+    p.add_argument("--before", metavar="DIR", help="a checkout of older code (git worktree add DIR <commit>) "
+                   "served beside this one, the visits of both measured side by side")
+    a = p.parse_args(argv)
+    if a.db is None:
+        a.db = ("/tmp/bench/visit/cekbansos.sqlite3" if a.backend == "sqlite"  # noqa: S108
+                else "postgresql://postgres@127.0.0.1:5432/bench_visit")
+    if not exists(a.backend, a.db):
+        subprocess.run([sys.executable, "-m", "bench.generate", "--backend", a.backend,
+                        "--persons", str(a.persons), "--out", a.db], check=True, cwd=ROOT)
+    roots = (ROOT, os.path.abspath(a.before)) if a.before else (ROOT,)
+    side = ", this checkout and --before side by side, batches alternating:" if a.before else ":"
+    print(f"complete visit (page + captcha image + 3 fragments + htmx search), {a.visits} visits, "
+          "gunicorn 2 workers" + side)
+    for root, figures in zip(roots, outside(a.backend, a.db, a.visits, roots), strict=True):
+        if a.before:
+            print(f" {'before' if root != ROOT else 'now'} ({root}):")
+        _print_outside(*figures)
+    print(f"in one process (Flask test client, CPU time, {a.rounds} each"
+          + (", each checkout in a process of its own, twice, alternating):" if a.before else "):"))
+    for root, figures in zip(roots, _in_processes(a, roots), strict=True):
+        if a.before:
+            print(f" {'before' if root != ROOT else 'now'} ({root}):")
+        _print_in_process(*figures)
+
+
+def _in_processes(a, roots):
+    """in_process() figures per checkout: in this process alone, or with
+    --before each checkout's own code in a process of its own, run twice
+    in turn and averaged."""
+    if len(roots) == 1:
+        return [in_process(a.backend, a.db, a.rounds)]
+    runs = {root: [] for root in roots}
+    code = f"import bench.visit as v; print(repr(v.in_process({a.backend!r}, {a.db!r}, {a.rounds})))"
+    for _ in range(2):
+        for root in roots:
+            env = dict(os.environ, PYTHONPATH=root)
+            out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            runs[root].append(ast.literal_eval(out.strip().splitlines()[-1]))
+    return [tuple(sum(values) / len(values) for values in zip(*runs[root], strict=True)) for root in roots]
+
+
+def _print_in_process(htmx, section, full, mini, image):
     print(f"  search POST, htmx      {htmx:6.2f} ms   {htmx / mini:4.1f}x minimal   (goal <= 2x)")
     print(f"  search POST, htmx, whole #cek section (a form showing errors) {section:6.2f} ms   "
           f"{section / mini:4.1f}x minimal")

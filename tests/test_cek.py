@@ -360,13 +360,13 @@ def test_program_rows_kept_per_worker_read_as_rendered_afresh(app, client, regis
     from webapp.cek import rows
     from webapp.cek.services import lookup_by_nik
 
-    rows._rows.clear()
+    rows._kept.clear()
     page = client.get("/")
     csrf, token = form_fields(text(page))
     answer = client.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
                                     "mode": "nik", "nik": registry_person.nik})
     assert answer.status_code == 200 and mask_name(registry_person.name) in text(answer)
-    assert rows._rows  # the answer's rows were kept (not rendered by the macro alone)
+    assert rows._kept  # the answer's rows were kept (not rendered by the macro alone)
     with app.test_request_context("/"), force_locale("en"):
         lines = lookup_by_nik(registry_person.nik).people[0].programs
         fresh = get_template_attribute("macros/programs.html", "program_row_markup")
@@ -380,8 +380,21 @@ def test_program_rows_kept_per_worker_read_as_rendered_afresh(app, client, regis
         assert lines[0].name in row and "<tr" in row
     with app.test_request_context("/"), force_locale("id"):
         indonesian = rows.program_row(lookup_by_nik(registry_person.nik).people[0].programs[0], True)
+    for lang in ("id", "en"):  # the registry facts and the head of many people, kept and afresh
+        with app.test_request_context("/"), force_locale(lang):
+            facts = get_template_attribute("macros/programs.html", "person_registry_facts_markup")
+            head = get_template_attribute("macros/programs.html", "programs_head_markup")
+            assert rows.programs_head() == head() and "<thead>" in head()
+            niks = [nik for (nik,) in Person.select(Person.nik).order_by(Person.id).limit(300).tuples()]
+            seen = set()
+            for nik in niks:
+                for p in lookup_by_nik(nik).people:
+                    seen.add((p.desil, p.dtsen_note_code, p.kpd_code))
+                    for label in (None, "Peringkat Kesejahteraan Keluarga"):
+                        assert rows.registry_facts(p, "skala", label) == facts(p, "skala", label), (nik, lang)
+            assert len(seen) > 5  # many kinds of people, not one
     assert indonesian != row
-    assert rows._rows
+    assert rows._kept
     with app.app_context():
         cacheversion.bump("programs")  # what seed_programs does with a change
-    assert not rows._rows
+    assert not rows._kept

@@ -158,3 +158,30 @@ def test_templates_follow_the_language_in_force_within_one_request(app):
         assert render_template_string(said) == "Page not found"
     with app.test_request_context("/"):  # the next request chooses afresh
         assert render_template_string(said) == "Halaman tidak ditemukan"
+
+
+def test_template_gettext_behaves_as_jinjas_newstyle_one(app):
+    """The templates' own `_`, gettext() and ngettext() (webapp.i18n) fill
+    and escape as Jinja's newstyle gettext does: the translation trusted,
+    a variable escaped where the template autoescapes and never in a plain
+    text template (a mail), `%%` a percent sign, `num` filled in."""
+    from jinja2 import Environment
+
+    from webapp.i18n import template_gettext, template_ngettext
+
+    def compare(source, **context):
+        reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+        reference.install_gettext_callables(lambda s: s, lambda s, p, n: s if n == 1 else p, newstyle=True)
+        ours = Environment(autoescape=True)
+        ours.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
+        for autoescape in (True, False):
+            reference.autoescape = ours.autoescape = autoescape
+            assert (ours.from_string(source).render(**context)
+                    == reference.from_string(source).render(**context)), (source, autoescape)
+
+    with app.test_request_context("/"):
+        compare("{{ _('Umur') }} {{ gettext('Status') }}")
+        compare("{{ _('%(name)s & <b>Desa</b>', name=who) }}", who="<script>&")
+        compare("{{ _('Naik 5%% per tahun') }} {{ _('%(n)d%% dari %(m)d', n=5, m=9) }}")
+        compare("{{ ngettext('%(num)d data ditemukan', '%(num)d data ditemukan', n) }}", n=3)
+        compare("{{ ngettext('%(num)d of %(what)s', '%(num)d of %(what)s', 1, what=w) }}", w="<i>")
