@@ -72,3 +72,30 @@ def test_a_served_instance_leaves_no_socket_in_home(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_the_access_line_is_gunicorns_own_with_less_gathered(monkeypatch):
+    """gunicorn.conf.py's logger gathers only the atoms its access format
+    prints: the line is the one gunicorn's own logger writes; a format the
+    operator changed gets gunicorn's own gathering."""
+    import datetime
+    from types import SimpleNamespace
+
+    from gunicorn.glogging import Logger, SafeAtoms
+
+    conf = runpy.run_path(str(CONF))
+    cfg = settings(monkeypatch)
+    ours, theirs = conf["_AccessLogger"](cfg), Logger(cfg)
+    environ = {"REMOTE_ADDR": "10.1.2.3", "REQUEST_METHOD": "POST", "PATH_INFO": '/wilayah/"32"',
+               "RAW_URI": "/wilayah/32?x=1", "QUERY_STRING": "x=1", "SERVER_PROTOCOL": "HTTP/1.1",
+               "HTTP_USER_AGENT": "Lynx/2.9"}
+    for sent, status in ((1234, "200 OK"), (None, "304 Not Modified")):
+        resp = SimpleNamespace(status=status, sent=sent,
+                               headers=[("Content-Type", "text/html"), ("X-Request-ID", "3f2a9c0e5b7d41c8")])
+        req = SimpleNamespace(headers=[("HOST", "localhost"), ("USER-AGENT", "Lynx/2.9")])
+        took = datetime.timedelta(seconds=1, microseconds=234567)
+        line = cfg.access_log_format % SafeAtoms(ours.atoms(resp, req, environ, took))
+        assert line == cfg.access_log_format % SafeAtoms(theirs.atoms(resp, req, environ, took))
+        assert "rid=3f2a9c0e5b7d41c8" in line and "1234ms" in line
+    cfg.set("access_log_format", '%(h)s %(a)s')
+    assert cfg.access_log_format % SafeAtoms(ours.atoms(resp, req, environ, took)) == "10.1.2.3 Lynx/2.9"

@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     migrations,
     retention,
     security,
+    sessions,
     storage,
     tasks,
     voices,
@@ -101,6 +102,7 @@ def create_app(test_config=None):
     mail.seal_pending_files(app)  # kept mail from before it was sealed at rest
 
     logs.init_app(app)  # first: every later hook logs with the request id
+    app.session_interface = sessions.CheckedCookieSessions()
 
     Htmx(app)
     formbody.init_app(app)  # after Htmx: extends its request class

@@ -1,0 +1,57 @@
+"""A worker remembers the session cookies whose signature it has checked
+(webapp.sessions): the same cookie again is only read, still refused once
+older than the session's lifetime; a forged or altered one is never taken."""
+
+import time
+
+from webapp.sessions import CheckedCookieSessions
+
+
+def _cookie(client):
+    return client.get_cookie("session").value
+
+
+def _open(app, value):
+    with app.test_request_context("/", headers={"Cookie": f"session={value}"}) as ctx:
+        return app.session_interface.open_session(app, ctx.request)
+
+
+def test_a_cookie_checked_once_is_read_again_without_its_signature(app, client, monkeypatch):
+    assert isinstance(app.session_interface, CheckedCookieSessions)
+    client.get("/")  # the page puts the CSRF token in a new session cookie
+    value = _cookie(client)
+    first = _open(app, value)
+    assert first.get("csrf_token")
+    signed = []
+    real = CheckedCookieSessions.get_signing_serializer
+
+    def counting(self, app):
+        signed.append(1)
+        return real(self, app)
+
+    monkeypatch.setattr(CheckedCookieSessions, "get_signing_serializer", counting)
+    again = _open(app, value)
+    assert signed == [] and dict(again) == dict(first)
+    again["kiosk"] = "changed"  # each request gets a session of its own
+    assert "kiosk" not in _open(app, value)
+
+
+def test_a_remembered_cookie_still_ends_with_the_session_lifetime(app, client, monkeypatch):
+    client.get("/")
+    value = _cookie(client)
+    assert _open(app, value).get("csrf_token")
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert dict(_open(app, value)) == {}
+
+
+def test_a_forged_or_altered_cookie_is_refused_and_not_remembered(app, client):
+    client.get("/")
+    value = _cookie(client)
+    assert _open(app, value).get("csrf_token")
+    payload, stamp, signature = value.rsplit(".", 2)
+    altered = f"{payload}.{stamp}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    assert dict(_open(app, altered)) == {}
+    assert altered not in app.session_interface._checked
+    assert dict(_open(app, "eyJjc3JmX3Rva2VuIjoieCJ9.aaaaaa.forged")) == {}
