@@ -16,12 +16,29 @@ import time
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from .signing import ShortValueSerializer
+
 KEPT = 4096
 
 
 class CheckedCookieSessions(SecureCookieSessionInterface):
     def __init__(self):
         self._checked = {}  # cookie value -> (signed at, seconds since the epoch; the session as JSON)
+        self._serializers = {}  # the keys -> their serializer (Flask makes one a request)
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer for the cookie (the same keys, salt and digest),
+        made once per set of keys, signing a short session without itsdangerous'
+        zlib attempt (webapp.signing)."""
+        if not app.secret_key:
+            return None
+        keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
+        found = self._serializers.get(keys)
+        if found is None:
+            found = self._serializers[keys] = ShortValueSerializer(
+                list(keys), salt=self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
+        return found
 
     def open_session(self, app, request):
         value = request.cookies.get(self.get_cookie_name(app))

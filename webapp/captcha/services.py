@@ -17,12 +17,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from peewee import IntegrityError
 
 from .. import clock
 from ..db import atomic_write, flask_db, is_sqlite
 from ..redis_store import get_redis
+from ..signing import ShortValueSerializer
 from .models import UsedNonce
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class CaptchaError(Exception):
 
 
 def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="captcha")
+    return ShortValueSerializer(current_app.config["SECRET_KEY"], salt="captcha")
 
 
 def new_token(kind="image", purpose="cek") -> str:
