@@ -154,16 +154,22 @@ def outside(backend, db, visits, roots=(ROOT,)):
             servers.append(Server(env, f"/tmp/bench/visit/gunicorn-{n}.log", root=root))  # noqa: S108
         people = samples(backend, db, n=2 * visits + 20)
         kec = region_fields(people[0][0])["kecamatan"]
-        results = []
+        results = [{"cold": 0.0, "visit": 0.0, "fragment": 0.0, "fragment with cookie": 0.0} for _ in servers]
         for n, server in enumerate(servers):
             for i in range(20):  # warm both workers (templates, the upper region levels)
                 visit(server.base, f"10.9.{n}.{i + 1}", people[i])
-            # First visitors: most of their kecamatan's fragments are not cached yet.
-            start = server_cpu(server, database)
-            for i in range(visits):
-                visit(server.base, address(i + n * 65536), people[20 + i])
-            cold = (server_cpu(server, database) - start) / visits
-            results.append({"cold": cold, "visit": 0.0, "fragment": 0.0, "fragment with cookie": 0.0})
+        # First visitors: most of their kecamatan's fragments are not cached
+        # yet (with several servers, a batch each in turn: the first would
+        # otherwise read the database from a cold disk cache for both).
+        batches = max(1, min(ROUNDS, visits))
+        for r in range(batches):
+            first, last = visits * r // batches, visits * (r + 1) // batches
+            for n, server in (list(enumerate(servers)) if r % 2 == 0 else list(enumerate(servers))[::-1]):
+                start = server_cpu(server, database)
+                for i in range(first, last):
+                    visit(server.base, address(i + n * 65536), people[20 + i])
+                results[n]["cold"] += (server_cpu(server, database) - start) / visits
+        for server in servers:
             # The steady state of a peak: every region fragment these visitors
             # ask for has been served by each worker before (gunicorn picks the
             # worker, so each is asked for four times).
@@ -185,7 +191,6 @@ def outside(backend, db, visits, roots=(ROOT,)):
         cookie_browsers = [Browser(server.base, "10.8.0.2") for server in servers]
         for browser in cookie_browsers:
             browser.request("/")
-        batches = max(1, min(ROUNDS, visits))
         done = 0
         for r in range(batches):
             batch = visits * (r + 1) // batches - done
