@@ -120,7 +120,18 @@
     var anchor = elt.closest(".field") || elt;
     var box = anchor.nextElementSibling;
     if (box && box.hasAttribute("data-retry")) return box;
-    box = retryTemplate.content.firstElementChild.cloneNode(true);
+    box = document.createElement("div");
+    box.className = "retry";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-retry", "");
+    var message = document.createElement("p");
+    message.textContent = retryTemplate.getAttribute("data-message");
+    var again = document.createElement("button");
+    again.type = "button";
+    again.className = "button secondary";
+    again.textContent = retryTemplate.getAttribute("data-button");
+    box.appendChild(message);
+    box.appendChild(again);
     anchor.parentNode.insertBefore(box, anchor.nextSibling);
     return box;
   }

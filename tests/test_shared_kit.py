@@ -31,3 +31,14 @@ def test_the_comma_list_reads_back_what_it_stores():
 
     assert comma_list(comma_text(["PKH", "SEMBAKO"])) == ["PKH", "SEMBAKO"]
     assert comma_list("") == comma_list(None) == []
+
+
+def test_what_a_worker_keeps_starts_again_when_full():
+    """webapp.kept.Kept: the one bounded store of the kept lines, pieces of
+    HTML and checked cookies."""
+    from webapp.kept import Kept
+
+    kept = Kept(3)
+    assert kept.keep("a", 1) == 1 and kept.keep("b", 2) == 2 and kept.keep("c", 3) == 3
+    assert dict(kept) == {"a": 1, "b": 2, "c": 3}
+    assert kept.keep("d", 4) == 4 and dict(kept) == {"d": 4}  # full: emptied, then kept

@@ -5,7 +5,7 @@ A visit sends the same session cookie with each request after the page (the
 region fragments, the search), and Flask checks its signature and age and
 decodes it afresh every time: a new serializer, two HMACs, base64, ~40 µs
 in one process and three times that inside a busy worker. Each worker keeps
-the cookies whose signature it has checked (at most KEPT, then it starts
+the cookies whose signature it has checked (at most 4,096, then it starts
 again) with the time they were signed and their JSON, so a cookie seen
 before is only read again: still refused once older than the session's
 lifetime, and each request gets a fresh session object of its own. A cookie
@@ -16,14 +16,14 @@ import time
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from .kept import Kept
 from .signing import ShortValueSerializer
-
-KEPT = 4096
 
 
 class CheckedCookieSessions(SecureCookieSessionInterface):
     def __init__(self):
-        self._checked = {}  # cookie value -> (signed at, seconds since the epoch; the session as JSON)
+        # cookie value -> (signed at, seconds since the epoch; the session as JSON)
+        self._checked = Kept(4096)
         self._serializers = {}  # the keys -> their serializer (Flask makes one a request)
 
     def get_signing_serializer(self, app):
@@ -56,7 +56,5 @@ class CheckedCookieSessions(SecureCookieSessionInterface):
                                                                   return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        if len(self._checked) >= KEPT:
-            self._checked.clear()
-        self._checked[value] = (signed.timestamp(), self.serializer.dumps(data))
+        self._checked.keep(value, (signed.timestamp(), self.serializer.dumps(data)))
         return self.session_class(data)

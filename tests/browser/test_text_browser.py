@@ -82,3 +82,6 @@ def test_lynx_completes_a_lookup_through_the_audio_captcha(lynx, recipient):
     result = lynx("/", "-dump", post=urlencode({**form, "captcha_token": audio_token,
                                                 "captcha_jenis": "audio", "captcha": CAPTCHA})).decode()
     assert re.search(r"\d+ data ditemukan", result), result
+    # The message a script shows when a request fails is not read out to a
+    # text browser, where nothing failed (it was a <template>, which lynx prints).
+    assert "Permintaan tidak sampai" not in result and "Permintaan tidak sampai" not in dump

@@ -14,10 +14,10 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from .. import cacheversion
+from ..kept import Kept
 from . import bp
 
-KEPT = 8192  # pieces at most, then it starts again (each a few hundred bytes)
-_kept = {}
+_kept = Kept(8192)  # pieces at most, then it starts again (each a few hundred bytes)
 cacheversion.on_change("programs", _kept.clear)
 
 
@@ -28,11 +28,7 @@ def _piece(key, macro, *args):
     if key is None:
         return _render(macro, *args)
     html = _kept.get(key)
-    if html is None:
-        if len(_kept) >= KEPT:
-            _kept.clear()
-        html = _kept[key] = _render(macro, *args)
-    return html
+    return html if html is not None else _kept.keep(key, _render(macro, *args))
 
 
 def _render(macro, *args):

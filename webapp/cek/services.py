@@ -10,6 +10,7 @@ from .. import cacheversion, clock
 from ..db import flask_db
 from ..i18n import gettext as _
 from ..identity import age_on, mask_name, normalize_name
+from ..kept import Kept
 from ..registry.models import Program
 from ..registry.programs import (
     FULL_NAMES,
@@ -178,11 +179,10 @@ def _program_lines(person, programs, enrollments):
 
 # A program line reads the same for everyone with the same facts (program,
 # status, stage, period, reason, since, keterangan) in one language: each
-# worker keeps the lines it built, at most LINES_KEPT (then it starts again),
+# worker keeps the lines it built, at most 8,192 (then it starts again),
 # dropped with the programs (cache version "programs"). A lookup reuses them
 # instead of turning the same codes into the same words again.
-LINES_KEPT = 8192
-_lines = {}
+_lines = Kept(8192)
 cacheversion.on_change("programs", _lines.clear)
 
 
@@ -191,11 +191,7 @@ def _line(program, e, locale):
     if e is not None:
         key += (e.status, e.stage, e.year, e.quarter, e.ended_reason, e.since, e.note)
     line = _lines.get(key)
-    if line is None:
-        if len(_lines) >= LINES_KEPT:
-            _lines.clear()
-        line = _lines[key] = program_line(program, e, key)
-    return line
+    return line if line is not None else _lines.keep(key, program_line(program, e, key))
 
 
 def _status_word(kind, receives):
