@@ -6,7 +6,9 @@
   document.documentElement.classList.add("has-htmx");
 
   // Region selects ask /wilayah/<code>; an empty choice clears the levels below
-  // without asking the server.
+  // without asking the server. A kabupaten's answer brings the desa lists of
+  // its kecamatan along (<template data-untuk> in the picker's list box), so a
+  // kecamatan chosen fills the desa select from there, without a request.
   document.body.addEventListener("htmx:configRequest", function (evt) {
     var elt = evt.detail.elt;
     if (!elt.hasAttribute("data-wilayah")) return;
@@ -14,14 +16,18 @@
   });
   document.body.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail.elt;
-    if (!elt.hasAttribute("data-wilayah") || elt.value) return;
-    evt.preventDefault();
+    if (!elt.hasAttribute("data-wilayah")) return;
     var fieldset = elt.closest("fieldset");
+    var kept = elt.value && /^[0-9.]+$/.test(elt.value) &&
+      fieldset.querySelector('template[data-untuk="' + elt.value + '"]');
+    if (elt.value && !kept) return;
+    evt.preventDefault();
     var selects = Array.prototype.slice.call(fieldset.querySelectorAll("select"));
     selects.slice(selects.indexOf(elt) + 1).forEach(function (s) {
       s.length = 1;
       s.selectedIndex = 0;
     });
+    if (kept) document.querySelector(elt.getAttribute("hx-target")).innerHTML = kept.innerHTML;
   });
 
   // One polite live region, made the first time something is to be said

@@ -102,3 +102,42 @@ def test_fragment_is_compressed_once_and_each_target_gets_its_own_ids(client, en
                                                  "Accept-Encoding": encoding})
     body = (brotli.decompress if encoding == "br" else gzip.decompress)(other.get_data()).decode()
     assert 'id="alamat-desa"' in body and 'id="desa"' not in body
+
+
+def _desa_lists(html):
+    """{kecamatan: [(code, name), …]} of the lists a fragment brought along."""
+    return {kec: options(body) for kec, body in
+            re.findall(r'<template data-untuk="([^"]+)">(.*?)</template>', html)}
+
+
+@pytest.mark.parametrize("target, box", [("kecamatan", "desa-daftar"), ("dom-kecamatan", "dom-desa-daftar")])
+def test_a_kabupaten_answer_brings_each_kecamatans_desa_list(client, target, box):
+    """The kecamatan list comes with every kecamatan's desa list, the very
+    options the desa fragment would send, into the picker's list box."""
+    html = client.get("/wilayah/32.76", headers={"HX-Request": "true", "HX-Target": target}).get_data(as_text=True)
+    assert f'<div id="{box}" hx-swap-oob="innerHTML">' in html
+    kecamatan = [code for code, _name in options(html.split("<select", 1)[0])[1:]]
+    lists = _desa_lists(html)
+    assert sorted(lists) == sorted(kecamatan) and len(kecamatan) == 11
+    for kec in kecamatan:
+        desa = client.get(f"/wilayah/{kec}", headers={"HX-Request": "true", "HX-Target": "desa"})
+        assert lists[kec] == options(desa.get_data(as_text=True).split("<select", 1)[0]), kec
+
+
+def test_only_a_kabupaten_answer_to_htmx_brings_desa_lists(client):
+    htmx = {"HX-Request": "true"}
+    for code, target in (("32", "kabupaten"), ("32.76.06", "desa")):
+        assert "<template" not in client.get(f"/wilayah/{code}", headers=dict(htmx, **{"HX-Target": target})).text
+    # A plain call (no htmx, no picker to fill) is just the options.
+    assert "<template" not in client.get("/wilayah/32.76").text
+
+
+@pytest.mark.parametrize("path", ["/", "/akun/daftar"])
+def test_every_picker_has_the_list_box_its_fragments_fill(client, path):
+    """The out-of-band lists need their box in the page: one per picker,
+    named after its prefix, hidden and empty."""
+    html = client.get(path).get_data(as_text=True)
+    ids = re.findall(r'<select id="([^"]*)kecamatan"', html)
+    assert ids, path
+    for prefix in ids:
+        assert f'<div id="{prefix}desa-daftar" hidden></div>' in html

@@ -79,6 +79,27 @@ def option_markup(code, selected=None):
     return Markup(html)  # noqa: S704 - names escaped above, codes are digits and dots
 
 
+# A kabupaten's fragment (its kecamatan) brings the desa list of each of
+# them along, inert (<template>s, out of band into the picker's list box):
+# static/app.js fills the desa select from there when a kecamatan is chosen.
+# A visit asks for one fragment fewer (one round trip less on a slow link,
+# one request less for the server) for about the same bytes: the lists add
+# 1.4 KB compressed for the median kabupaten (2.9 KB at the 90th percentile,
+# 7 KB for the largest, 852 desa), while the desa request they replace costs
+# ~1.3 KB with its headers both ways. Without JavaScript nothing changes.
+LISTS = "desa-daftar"  # the list box's id after the picker's prefix
+
+
+def desa_lists(kabupaten):
+    """((kecamatan, its desa as <option>s), …) for every kecamatan of
+    `kabupaten`, in one query; the options are those of the desa fragment."""
+    lists = {}
+    for code, name, kecamatan in Region.grandchildren_of(kabupaten):
+        lists.setdefault(kecamatan, []).append(f'<option value="{code}">{escape(name)}</option>')
+    return tuple((kecamatan, Markup("".join(options)))  # noqa: S704 - names escaped, codes digits
+                 for kecamatan, options in lists.items())
+
+
 @lru_cache(maxsize=_FRAGMENTS)
 def _fragment(kode, prefix, _locale, encoding):
     """The options fragment of `kode` as sent: rendered and compressed once per
@@ -86,8 +107,10 @@ def _fragment(kode, prefix, _locale, encoding):
     every visitor, and the most requested answer of the site."""
     depth = kode.count(".") + 1  # 1 provinsi … 3 kecamatan
     clear = [] if prefix is None else [(prefix + lower, PLACEHOLDERS[lower]) for lower in LEVELS[depth + 1:]]
+    lists = desa_lists(kode) if prefix is not None and depth == 2 else ()
     body = render_template("wilayah/options.html", placeholder=PLACEHOLDERS[LEVELS[depth]],
-                           options=option_markup(kode), clear=clear).encode()
+                           options=option_markup(kode), clear=clear, lists=lists,
+                           lists_id=f"{prefix}{LISTS}", lists_placeholder=PLACEHOLDERS["desa"]).encode()
     return compress(body, encoding) if encoding else body
 
 

@@ -110,6 +110,50 @@ def test_cascading_selects_and_a_search_without_page_load(new_page, snap, recipi
     snap(page, "found", docs="cek-found-mobile.png")
 
 
+def test_a_kecamatan_takes_its_desa_from_the_kabupaten_answer(new_page, recipient):
+    """Two region requests, not three: the kabupaten's answer brought the
+    desa lists, so choosing a kecamatan (even another one, then back) asks
+    the server nothing, and the desa listed are those the server lists."""
+    page = new_page(PHONE)
+    asked = []
+    page.on("request", lambda r: asked.append(urlsplit(r.url).path) if "/wilayah/" in r.url else None)
+    page.goto("/")
+    provinsi, kabupaten, kecamatan, desa = selects(page)
+    code = recipient.desa_code
+    for select, name in zip((provinsi, kabupaten, kecamatan), recipient.region_names[:3], strict=True):
+        expect(select.get_by_role("option", name=name, exact=True)).to_have_count(1)
+        select.select_option(label=name)
+    server_list = page.request.get(f"/wilayah/{code[:8]}").text()
+    listed = re.findall(r'<option value="([^"]*)">([^<]*)</option>', server_list)
+    expect(options(desa)).to_have_count(len(listed))
+    assert [(o.get_attribute("value"), o.inner_text()) for o in options(desa).all()] == listed
+    others = [v for v in kecamatan.locator("option").evaluate_all("os => os.map(o => o.value)")
+              if v and v != code[:8]]
+    kecamatan.select_option(value=others[0])
+    expect(desa.locator("option").nth(1)).to_have_attribute("value", re.compile("^" + re.escape(others[0])))
+    kecamatan.select_option(value="")
+    expect(options(desa)).to_have_count(1)
+    kecamatan.select_option(value=code[:8])
+    desa.select_option(value=code)
+    search(page, recipient.name, javascript=True)
+    expect_found(page, recipient)
+    assert asked == [f"/wilayah/{code[:2]}", f"/wilayah/{code[:5]}"], asked
+
+
+def test_a_kecamatan_listed_by_the_server_still_asks_for_its_desa(new_page, recipient):
+    """Lists the server put in the page (a bookmark, the no-JS "Pilih") came
+    without the desa lists: another kecamatan then asks for its desa."""
+    page = new_page(PHONE)
+    code = recipient.desa_code
+    open_form_at(page, code)
+    kecamatan, desa = selects(page)[2:]
+    other = [v for v in kecamatan.locator("option").evaluate_all("os => os.map(o => o.value)")
+             if v and v != code[:8]][0]
+    with page.expect_response(f"**/wilayah/{other}"):
+        kecamatan.select_option(value=other)
+    expect(desa.locator("option").nth(1)).to_have_attribute("value", re.compile("^" + re.escape(other)))
+
+
 def test_without_javascript_pilih_fills_each_level_and_keeps_the_name(new_page, snap, recipient):
     page = new_page(DESKTOP, javascript=False)
     page.goto("/")

@@ -9,6 +9,7 @@ state, and nobody without the secret can compute it. A nonce is accepted once:
 its use is recorded in Redis when configured, else in the database.
 """
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -45,7 +46,14 @@ class CaptchaError(Exception):
 
 
 def _serializer():
-    return ShortValueSerializer(current_app.config["SECRET_KEY"], salt="captcha")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret):
+    """One serializer per secret key: making one checks its JSON module by
+    serializing a sample, twice a search (itsdangerous.Serializer.__init__)."""
+    return ShortValueSerializer(secret, salt="captcha")
 
 
 def new_token(kind="image", purpose="cek") -> str:

@@ -24,6 +24,12 @@ def _valid_nik(form, field):
 
 
 class CekForm(FlaskForm):
+    class Meta:
+        # The request's CSRF token is checked once, by CSRFProtect before any
+        # view (webapp.security): the form's own check read it a second time
+        # and signed a fresh token that no answer shows (~9 % of a search).
+        csrf = False
+
     mode = HiddenField(default="nama", filters=[readable, clean_text])
     provinsi, kabupaten, kecamatan, desa = region_fields()
     nama = StringField(_l("Nama sesuai KTP"), filters=[readable, clean_text], validators=[

@@ -50,7 +50,17 @@ class Region(BaseModel):
     def children_of(cls, code):
         return (cls.select(cls.code, cls.name, cls.type)
                 .where(cls.parent == code)
-                .order_by(cls.name)
+                .order_by(cls.name, cls.code)
+                .tuples())
+
+    @classmethod
+    def grandchildren_of(cls, code):
+        """(code, name, parent code) of the children of every child of
+        `code`, each family in name order: one query for a kabupaten's desa."""
+        children = cls.select(cls.code).where(cls.parent == code)
+        return (cls.select(cls.code, cls.name, cls.parent)
+                .where(cls.parent.in_(children))
+                .order_by(cls.parent, cls.name, cls.code)
                 .tuples())
 
 @register
