@@ -129,7 +129,8 @@ def visit(base, address, person):
     for level, target in STEPS:
         if f'<template data-untuk="{regions[level]}">' in brought:
             continue  # since #19 the kabupaten's answer brings the desa lists (static/app.js)
-        status, fragment = b.request(f"/wilayah/{regions[level]}", headers=dict(HTMX, **{"HX-Target": target}))
+        status, fragment = b.request(f"/wilayah/{regions[level]}",
+                                     headers=dict(HTMX, **{"HX-Target": target}))
         assert status == 200, status
         brought = fragment.decode()
     form = dict(hidden, captcha=CAPTCHA, mode="nama", nama=name, **regions)

@@ -114,7 +114,8 @@ def _desa_lists(html):
 def test_a_kabupaten_answer_brings_each_kecamatans_desa_list(client, target, box):
     """The kecamatan list comes with every kecamatan's desa list, the very
     options the desa fragment would send, into the picker's list box."""
-    html = client.get("/wilayah/32.76", headers={"HX-Request": "true", "HX-Target": target}).get_data(as_text=True)
+    headers = {"HX-Request": "true", "HX-Target": target}
+    html = client.get("/wilayah/32.76", headers=headers).get_data(as_text=True)
     assert f'<div id="{box}" hx-swap-oob="innerHTML">' in html
     kecamatan = [code for code, _name in options(html.split("<select", 1)[0])[1:]]
     lists = _desa_lists(html)
@@ -127,7 +128,8 @@ def test_a_kabupaten_answer_brings_each_kecamatans_desa_list(client, target, box
 def test_only_a_kabupaten_answer_to_htmx_brings_desa_lists(client):
     htmx = {"HX-Request": "true"}
     for code, target in (("32", "kabupaten"), ("32.76.06", "desa")):
-        assert "<template" not in client.get(f"/wilayah/{code}", headers=dict(htmx, **{"HX-Target": target})).text
+        answer = client.get(f"/wilayah/{code}", headers=dict(htmx, **{"HX-Target": target}))
+        assert "<template" not in answer.text
     # A plain call (no htmx, no picker to fill) is just the options.
     assert "<template" not in client.get("/wilayah/32.76").text
 
