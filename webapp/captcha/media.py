@@ -21,8 +21,6 @@ from captcha.image import ImageCaptcha
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFilter
 
-from .services import answer_for, read_token
-
 _image = ImageCaptcha(width=170, height=64, font_sizes=(40, 44, 48))
 _voices = {}
 
@@ -146,12 +144,12 @@ def _png_4bit(size, levels: bytes, palette: bytes) -> bytes:
             + _chunk(b"IDAT", zlib.compress(raw, 3)) + _chunk(b"IEND", b""))
 
 
-def png_data_uri(token: str) -> str:
-    """The challenge of `token` as a data: URI, for the first image of a
-    page: the same PNG as /captcha/<token>.png, one request fewer per visit
-    (the image still answers for the token only, once)."""
-    nonce, kind = read_token(token)
-    return "data:image/png;base64," + base64.b64encode(png(answer_for(nonce, kind))).decode("ascii")
+def png_data_uri(answer: str) -> str:
+    """The image of a challenge's `answer` (services.new_challenge) as a
+    data: URI, for the first image of a page: the same PNG as
+    /captcha/<token>.png, one request fewer per visit (the image still
+    answers for its token only, once)."""
+    return "data:image/png;base64," + base64.b64encode(png(answer)).decode("ascii")
 
 
 def voices_dir():

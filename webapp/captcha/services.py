@@ -57,11 +57,18 @@ def _serializer_for(secret):
 
 
 def new_token(kind="image", purpose="cek") -> str:
+    return new_challenge(kind, purpose)[0]
+
+
+def new_challenge(kind="image", purpose="cek"):
+    """(token, answer) of a fresh challenge: the answer for drawing its image
+    at once (the page's inline one) without reading back the token just signed."""
     if kind not in KINDS:
         kind = "image"
     if purpose not in PURPOSES:
         raise ValueError(f"unknown captcha purpose {purpose!r}")
-    return _serializer().dumps({"n": secrets.token_hex(12), "k": kind, "u": purpose})
+    nonce = secrets.token_hex(12)
+    return _serializer().dumps({"n": nonce, "k": kind, "u": purpose}), answer_for(nonce, kind)
 
 
 def read_token(token: str, max_age=None, purpose=None):

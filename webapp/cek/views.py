@@ -13,7 +13,7 @@ from markupsafe import Markup
 from .. import cacheversion
 from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
-from ..captcha.services import CaptchaError, new_token, verify
+from ..captcha.services import CaptchaError, answer_for, new_challenge, new_token, read_token, verify
 from ..errors import stale_form_message
 from ..forms import region_chosen
 from ..htmx import render, retarget, wants_fragment
@@ -39,16 +39,6 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     kind = captcha_kind(request.values)
     if form.captcha.errors and form.captcha.data == "":
         form.captcha.errors = [captcha_message("missing", kind)]
-    if keep_captcha and form.captcha_token.data:
-        token = form.captcha_token.data
-    else:
-        token = new_token(kind, PURPOSE)
-        form.captcha.data = ""
-    errors = [(name, msgs[0]) for name, msgs in form.errors.items() if msgs]
-    if captcha_error:
-        errors.append(("captcha", captcha_error))
-    if notice:
-        errors.append(("nik" if form.by_nik else "nama", notice))
     # The page a visit opens with carries its captcha image inline: one
     # request fewer per person (the refresh, the audio switch and the
     # captcha after a search still load /captcha/<token>.png).
@@ -56,9 +46,23 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     # `load`; static/app.js looks again (tests/browser/test_edge_users_browser.py
     # ::test_back_to_the_lookup_page_fills_the_lower_levels).
     inline = INLINE_CAPTCHA and request.method == "GET" and kind == "image" and not wants_fragment()
+    image = None
+    if keep_captcha and form.captcha_token.data:
+        token = form.captcha_token.data
+        if inline:
+            image = png_data_uri(answer_for(*read_token(token)))
+    else:
+        token, answer = new_challenge(kind, PURPOSE)
+        image = png_data_uri(answer) if inline else None
+        form.captcha.data = ""
+    errors = [(name, msgs[0]) for name, msgs in form.errors.items() if msgs]
+    if captcha_error:
+        errors.append(("captcha", captcha_error))
+    if notice:
+        errors.append(("nik" if form.by_nik else "nama", notice))
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
                   **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
-                  captcha_purpose=PURPOSE, captcha_src=png_data_uri(token) if inline else None,
+                  captcha_purpose=PURPOSE, captcha_src=image,
                   captcha_error=captcha_error, audio_available=audio_available())
 
 
@@ -87,8 +91,8 @@ def _empty_page():
                                captcha_purpose=PURPOSE, csrf_token=lambda: _CSRF, kompat_bust=_BUST,
                                csrf_header=lambda: json.dumps({"X-CSRFToken": _CSRF}))
         page = _empty_pages[key] = html
-    token = new_token("image", PURPOSE)
-    html = (page.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(token))
+    token, answer = new_challenge("image", PURPOSE)
+    html = (page.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(answer))
             .replace(_BUST, str(100000 + secrets.randbelow(900000))))
     response = make_response(html)
     response.vary.add("HX-Request")
