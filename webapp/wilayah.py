@@ -43,7 +43,8 @@ def is_code(value) -> bool:
 # The whole country has 7,837 parent regions (38 + 514 + 7,285 kecamatan);
 # their lists and <option>s are kept for the 4,096 most recently asked
 # (~12 MB of the ~23 MB all would take), but the fragments as sent, ~220 bytes
-# each compressed, for all of them in both encodings (~3.5 MB, measured): at a
+# each compressed, for all of them in both encodings (~3.5 MB, measured; ~2.7 MB
+# more with the desa lists of the kabupaten's, bench/regioncache.py): at a
 # national peak a worker renders no fragment twice.
 _LISTS, _FRAGMENTS = 4096, 32768
 
