@@ -14,7 +14,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "webapp"
 # not the app factory (webapp/__init__.py).
 BASE = {"webapp." + name for name in (
     "assets", "cacheversion", "clock", "config", "crypto", "db", "errors", "forms", "htmx", "i18n",
-    "identity", "logs", "mail", "migrations", "redis_store", "security", "storage", "tasks", "uploads")}
+    "identity", "jinja", "logs", "mail", "migrations", "redis_store", "security", "storage", "tasks",
+    "uploads")}
 FEATURES = ("akun", "api", "captcha", "cek", "health", "kompat", "petugas", "sanggahan", "usulan")
 # The citizen's side, which must never reach into the back office.
 PUBLIC = ("akun", "cek", "sanggahan", "sms", "usulan", "templating", "kiosk", "bahasa")

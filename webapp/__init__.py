@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     errors,
     formbody,
     i18n,
+    jinja,
     logs,
     mail,
     migrations,
@@ -90,6 +91,7 @@ def create_app(test_config=None):
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
                 template_folder="../templates", static_folder="../static")
+    app.jinja_environment = jinja.Environment  # before anything makes app.jinja_env
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
