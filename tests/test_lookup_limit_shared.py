@@ -12,7 +12,7 @@ import pytest
 
 from webapp.akun.models import ClientThrottle
 
-from .conftest import Lookup
+from .conftest import CAPTCHA, Lookup
 
 NIK = "3276064506900001"
 
@@ -54,3 +54,58 @@ def test_the_api_counts_in_the_database_too(app, client):
     with app.app_context():
         keys = [row.key for row in ClientThrottle.select()]
     assert keys and all("127.0.0.1" not in key for key in keys)  # the address only as an HMAC
+
+
+def _search(client, lookup, nik, token=None, **extra):
+    csrf, fresh = lookup.fresh("/?mode=nik")
+    data = {"csrf_token": csrf, "captcha_token": token or fresh, "captcha": CAPTCHA, "mode": "nik", "nik": nik}
+    data.update(extra)
+    return client.post("/", data=data), data["captcha_token"]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="3 per minute")
+def test_every_search_counts_replayed_invalid_or_found(app, client):
+    """The count of a search waits for its captcha check (one transaction with
+    the nonce), yet nothing escapes it: a used token sent again, a form with
+    errors and a search that finds all count."""
+    lookup = Lookup(client)
+    found, token = _search(client, lookup, NIK)
+    replayed, _ = _search(client, lookup, NIK, token=token)
+    invalid, _ = _search(client, lookup, "12")
+    assert [found.status_code, replayed.status_code, invalid.status_code] == [200, 422, 422]
+    assert "sudah dipakai" in replayed.get_data(as_text=True) or "Kode captcha" in replayed.get_data(as_text=True)
+    limited, kept = _search(client, lookup, NIK)
+    assert limited.status_code == 429 and "terlalu sering" in limited.get_data(as_text=True)
+    # Over the limit nothing was looked up and the token was not used up:
+    # the form comes back with the same challenge, the NIK kept.
+    html = limited.get_data(as_text=True)
+    assert f'value="{kept}"' in html and f'value="{NIK}"' in html and "data ditemukan" not in html
+    with app.app_context():
+        from webapp.captcha.models import UsedNonce
+        from webapp.captcha.services import read_token
+
+        assert not UsedNonce.select().where(UsedNonce.nonce == read_token(kept)[0]).exists()
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="20 per minute")
+def test_a_search_commits_once(app, client, db):
+    """The lookup counter and the captcha nonce: one commit for both."""
+    from webapp.db import flask_db, is_sqlite
+
+    if not is_sqlite(flask_db.database):
+        pytest.skip("statement trace of SQLite's own driver")
+    lookup = Lookup(client)
+    csrf, token = lookup.fresh("/?mode=nik")
+    seen = []
+    with app.app_context():
+        connection = flask_db.database.connection()
+    connection.set_trace_callback(seen.append)
+    try:
+        response = client.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": CAPTCHA,
+                                          "mode": "nik", "nik": NIK})
+    finally:
+        connection.set_trace_callback(None)
+    assert response.status_code == 200
+    writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert any("client_throttle" in s for s in writes) and any("used_nonce" in s for s in writes)
+    assert [s for s in seen if s.strip().upper() == "COMMIT"] == ["COMMIT"], seen

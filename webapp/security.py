@@ -3,7 +3,7 @@
 import functools
 import logging
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -68,13 +68,20 @@ def _counted_in_redis():
     return not str(current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://")
 
 
-def lookup_limit(exempt_when=None, methods=None):
+def lookup_limit(exempt_when=None, methods=None, with_captcha=False):
     """LOOKUP_RATE_LIMIT on a lookup route (cek, status check, the API, the
     contract's forms), per route and client. With Redis, Flask-Limiter counts
     it there; without Redis its counters would be per worker (68 of 100
     answered for 20 per minute with four workers), so it is counted in the
     database instead, by the sign-in limit's rule (webapp.throttle): one
-    indexed row per client and window."""
+    indexed row per client and window.
+
+    `with_captcha`: the view checks a captcha before it looks anything up
+    (captcha.services.verify). The count then waits for that check and is
+    written in the same transaction as the captcha's nonce: one commit a
+    search instead of two. Over the limit, the nonce is left unused and the
+    answer is 429, before any lookup. A view that returns before the check
+    (a form with errors) is counted when it returns."""
     def exempt():
         return not _counted_in_redis() or bool(exempt_when and exempt_when())
 
@@ -87,12 +94,31 @@ def lookup_limit(exempt_when=None, methods=None):
                 return limited(*args, **kwargs)
             # Counted in the database; Flask-Limiter's limit is exempt here,
             # so its checks (~0.15 ms a lookup) are not run for nothing.
-            if ((methods is None or request.method in methods) and not (exempt_when and exempt_when())
-                    and throttle.count(f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule(),
-                                       purge_chance=0.02)):
+            if (methods is not None and request.method not in methods) or (exempt_when and exempt_when()):
+                return view(*args, **kwargs)
+            if not with_captcha:
+                if _count():
+                    abort(429)
+                return view(*args, **kwargs)
+            g.lookup_owed = True
+            response = view(*args, **kwargs)
+            if g.pop("lookup_owed", False) and _count():
                 abort(429)
-            return view(*args, **kwargs)
+            return response
 
         return counted
 
     return decorate
+
+
+def _count():
+    """Counts this request's lookup; True when it is over the limit."""
+    return throttle.count(f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule(),
+                          purge_chance=0.02)
+
+
+def owed_lookup_over_limit():
+    """Inside the captcha nonce's transaction (captcha.services): counts the
+    lookup this request owes (lookup_limit with_captcha), if it owes one;
+    True when that count is over the limit."""
+    return bool(g.pop("lookup_owed", False)) and _count()

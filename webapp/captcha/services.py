@@ -17,13 +17,13 @@ import random
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import abort, current_app
 from itsdangerous import BadSignature, SignatureExpired
-from peewee import IntegrityError
 
 from .. import clock
 from ..db import atomic_write, flask_db, is_sqlite
 from ..redis_store import get_redis
+from ..security import owed_lookup_over_limit
 from ..signing import ShortValueSerializer
 from .models import UsedNonce
 
@@ -116,11 +116,16 @@ def _normalize_reply(reply) -> str:
     return "".join(str(reply or "").split()).upper()[:20]
 
 
-_NONCE_SQL = "INSERT INTO used_nonce (nonce, expires_at) VALUES ({p}, {p})"
+# A nonce recorded before inserts nothing (no error, so the lookup count
+# written in the same transaction stays).
+_NONCE_SQL = "INSERT INTO used_nonce (nonce, expires_at) VALUES ({p}, {p}) ON CONFLICT (nonce) DO NOTHING"
 
 
 def _mark_used(nonce: str) -> bool:
-    """Records the nonce; False if it was recorded before."""
+    """Records the nonce; False if it was recorded before. In the same
+    transaction, first, the lookup count the request owes (lookup_limit
+    with_captcha): over the limit, the nonce is not recorded and the answer
+    is 429."""
     ttl = current_app.config["CAPTCHA_TTL_SECONDS"]
 
     client = get_redis()
@@ -130,15 +135,18 @@ def _mark_used(nonce: str) -> bool:
         except Exception:  # noqa: BLE001 - any Redis failure: degrade to the database
             log.warning("Redis unavailable for captcha nonces; using the database")
     now = clock.utcnow()
-    try:
-        # A plain insert (the primary key refuses a second use); on SQLite it
-        # queues behind the worker's other writers like every write.
-        with atomic_write("nonce") if is_sqlite() else flask_db.database.atomic():
+    # One insert (the primary key keeps a second use out); on SQLite it
+    # queues behind the worker's other writers like every write.
+    with atomic_write("nonce") if is_sqlite() else flask_db.database.atomic():
+        over = owed_lookup_over_limit()
+        if not over:
             # Written as SQL: building the insert cost more than running it.
             db = UsedNonce._meta.database
             expires = UsedNonce.expires_at.db_value(now + timedelta(seconds=ttl + 5))
-            db.execute_sql(_NONCE_SQL.format(p=db.param), (nonce, expires))
-    except IntegrityError:
+            fresh = db.execute_sql(_NONCE_SQL.format(p=db.param), (nonce, expires)).rowcount == 1
+    if over:
+        abort(429)
+    if not fresh:
         return False
     if random.random() < 0.02:  # noqa: S311 - housekeeping, not security
         UsedNonce.delete().where(UsedNonce.expires_at < now).execute()

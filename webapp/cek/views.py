@@ -114,7 +114,7 @@ def index():
 
 
 @bp.post("/")
-@lookup_limit(methods=["POST"],
+@lookup_limit(methods=["POST"], with_captcha=True,
               exempt_when=lambda: "pilih" in request.form or "captcha_baru" in request.form)
 def search():
     """Runs the lookup. Buttons that only change the form (choosing the next
