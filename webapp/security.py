@@ -101,8 +101,11 @@ def lookup_limit(exempt_when=None, methods=None, with_captcha=False):
                     abort(429)
                 return view(*args, **kwargs)
             g.lookup_owed = True
-            response = view(*args, **kwargs)
-            if g.pop("lookup_owed", False) and _count():
+            try:
+                response = view(*args, **kwargs)
+            finally:  # not counted with the nonce (no captcha check): counted now
+                over = g.pop("lookup_owed", False) and _count()
+            if over:
                 abort(429)
             return response
 

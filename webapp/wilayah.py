@@ -65,11 +65,16 @@ def child_codes(code):
     return [c for c, _n in children(code)]
 
 
+def _options(regions):
+    """(code, name) pairs as <option> elements, none selected."""
+    return "".join(f'<option value="{c}">{escape(n)}</option>' for c, n in regions)
+
+
 @lru_cache(maxsize=_LISTS)
 def _option_markup(code):
     """The children of `code` as <option> elements, none selected: rendered
     once per worker, since every lookup page and fragment repeats them."""
-    return "".join(f'<option value="{c}">{escape(n)}</option>' for c, n in children(code))
+    return _options(children(code))
 
 
 def option_markup(code, selected=None):
@@ -96,9 +101,9 @@ def desa_lists(kabupaten):
     `kabupaten`, in one query; the options are those of the desa fragment."""
     lists = {}
     for code, name, kecamatan in Region.grandchildren_of(kabupaten):
-        lists.setdefault(kecamatan, []).append(f'<option value="{code}">{escape(name)}</option>')
-    return tuple((kecamatan, Markup("".join(options)))  # noqa: S704 - names escaped, codes digits
-                 for kecamatan, options in lists.items())
+        lists.setdefault(kecamatan, []).append((code, name))
+    return tuple((kecamatan, Markup(_options(desa)))  # noqa: S704 - names escaped, codes digits
+                 for kecamatan, desa in lists.items())
 
 
 @lru_cache(maxsize=_FRAGMENTS)

@@ -137,6 +137,7 @@ def _mark_used(nonce: str) -> bool:
     now = clock.utcnow()
     # One insert (the primary key keeps a second use out); on SQLite it
     # queues behind the worker's other writers like every write.
+    fresh = False
     with atomic_write("nonce") if is_sqlite() else flask_db.database.atomic():
         over = owed_lookup_over_limit()
         if not over:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from .. import cacheversion
 from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
-from ..captcha.services import CaptchaError, answer_for, new_challenge, new_token, read_token, verify
+from ..captcha.services import CaptchaError, new_challenge, new_token, verify
 from ..errors import stale_form_message
 from ..forms import region_chosen
 from ..htmx import render, retarget, wants_fragment
@@ -46,11 +46,9 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     # `load`; static/app.js looks again (tests/browser/test_edge_users_browser.py
     # ::test_back_to_the_lookup_page_fills_the_lower_levels).
     inline = INLINE_CAPTCHA and request.method == "GET" and kind == "image" and not wants_fragment()
-    image = None
+    image = None  # a kept challenge (a form sent back) is shown by URL
     if keep_captcha and form.captcha_token.data:
         token = form.captcha_token.data
-        if inline:
-            image = png_data_uri(answer_for(*read_token(token)))
     else:
         token, answer = new_challenge(kind, PURPOSE)
         image = png_data_uri(answer) if inline else None
