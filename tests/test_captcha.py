@@ -132,6 +132,28 @@ def test_noise_dots_are_the_strokes_imagecaptcha_draws():
         assert strokes.tobytes() == dots.tobytes()
 
 
+def test_noise_arc_is_the_curve_imagecaptcha_draws(monkeypatch):
+    """The noise arc's numbers come from the image's own generator, not six
+    calls to the operating system: given the same numbers, it is the very
+    arc the library draws."""
+    import random
+    import types
+
+    from captcha import image as library
+    from PIL import Image, ImageDraw
+
+    from webapp.captcha import media
+
+    for seed in range(300):
+        numbers = random.Random(seed)
+        monkeypatch.setattr(library, "secrets", types.SimpleNamespace(randbelow=numbers.randrange))
+        theirs = library.ImageCaptcha.create_noise_curve(Image.new("L", (media.WIDTH, media.HEIGHT), 0), 255)
+        ours = Image.new("L", (media.WIDTH, media.HEIGHT), 0)
+        rng = random.Random(seed)
+        ImageDraw.Draw(ours).arc(media.noise_arc(rng), *media.noise_arc_angles(rng), fill=255)
+        assert ours.tobytes() == theirs.tobytes(), seed
+
+
 def test_audio_alternative_is_a_small_mp3(client, app):
     """Issue 13: ≤ 60 KB in a format every phone plays (MPEG-2 layer III),
     the instruction first, the digits in the clip; never for an image token."""

@@ -17,7 +17,7 @@ from flask import current_app
 from limits import parse_many
 
 from .akun.models import ClientThrottle, utcnow
-from .db import atomic_write, is_sqlite
+from .db import atomic_write, flask_db, is_sqlite
 
 # Ended windows are deleted after a day (housekeeping).
 KEEP_ENDED = timedelta(days=1)
@@ -92,8 +92,12 @@ def count(kind, address, limit, now=None, purge_chance=1.0):
 @contextmanager
 def _one_writer():
     """SQLite: queue behind the worker's other writers (webapp.db.atomic_write);
-    PostgreSQL: the statement is atomic on its own."""
-    if is_sqlite():
+    PostgreSQL: the statement is atomic on its own. Inside a transaction that
+    already writes (the lookup's count in the captcha nonce's, taken with
+    atomic_write), the upsert joins it: a nested atomic_write would only add a
+    savepoint and its release, two statements more a search, and a failed
+    upsert rolls the whole transaction back either way."""
+    if is_sqlite() and not flask_db.database.in_transaction():
         with atomic_write("client-throttle"):
             yield
     else:
