@@ -99,6 +99,10 @@ class Defaults:
     # static files are compressed by assets.py and answer those requests
     # through send_file as before. gunicorn adds the Date header itself.
     COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
+    # gzip level 5 for the pages compressed per request: 0.2 % more bytes than
+    # level 6 (the lookup page 4,847 bytes against 4,838, a search's answer
+    # 2,559 against 2,554) for about a sixth less of the compressing.
+    COMPRESS_LEVEL = 5
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
     # Where uploaded photos are kept (webapp.storage): "local", the folder
