@@ -36,6 +36,40 @@ def test_a_cookie_checked_once_is_read_again_without_its_signature(app, client, 
     assert "kiosk" not in _open(app, value)
 
 
+def test_the_cookie_a_worker_sets_is_known_to_it_without_a_check(app, client, monkeypatch):
+    """The page that starts a visit sets the session cookie; the visit's next
+    request to the same worker reads it without checking its signature."""
+    checks = []
+    real = CheckedCookieSessions.get_signing_serializer
+
+    def counting(self, app):
+        serializer = real(self, app)
+        checks.append(serializer)
+        return serializer
+
+    client.get("/")
+    value = _cookie(client)
+    assert value in app.session_interface._checked
+    monkeypatch.setattr(CheckedCookieSessions, "get_signing_serializer", counting)
+    assert _open(app, value).get("csrf_token")
+    assert checks == []
+
+
+def test_session_cookies_read_as_flask_signs_them_and_the_other_way(app, client):
+    """The session's HMAC is computed in C (webapp.signing), the same SHA-1
+    signature Flask's own interface makes: cookies from before still read,
+    and Flask's interface reads ours."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    client.get("/")
+    ours = _cookie(client)
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = stock.loads(ours)
+    assert data.get("csrf_token")
+    theirs = stock.dumps({"csrf_token": "a" * 40, "lang": "en"})
+    assert dict(_open(app, theirs)) == {"csrf_token": "a" * 40, "lang": "en"}
+
+
 def test_a_remembered_cookie_still_ends_with_the_session_lifetime(app, client, monkeypatch):
     client.get("/")
     value = _cookie(client)
@@ -69,9 +103,14 @@ def test_short_values_sign_as_itsdangerous_does_and_both_read_each_other():
 
     theirs = URLSafeTimedSerializer("k" * 40, salt="captcha")
     ours = ShortValueSerializer("k" * 40, salt="captcha")
+    stamp = int(time.time())
+    for serializer in (ours, theirs):  # one second for both: the same signature
+        serializer.signer = type("Stamped", (serializer.signer,), {"get_timestamp": lambda self: stamp})
     for obj in ({"n": secrets.token_hex(12), "k": "image", "u": "cek"}, {"csrf_token": secrets.token_hex(20)},
                 {"x": "abc" * 30}, {"x": "y" * 500}, ["a", 1, None]):
         mine, its = ours.dumps(obj), theirs.dumps(obj)
+        if len(mine) < 100 and "abc" not in str(obj):
+            assert mine == its  # the same payload, stamp and SHA-1 signature
         assert ours.loads(its) == obj and theirs.loads(mine) == obj
         if len(mine) < 100 and "abc" not in str(obj):
             assert mine.rsplit(".", 2)[0] == its.rsplit(".", 2)[0]  # the same payload (the time may differ)
