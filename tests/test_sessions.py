@@ -20,7 +20,9 @@ def test_a_cookie_checked_once_is_read_again_without_its_signature(app, client, 
     assert isinstance(app.session_interface, CheckedCookieSessions)
     client.get("/")  # the page puts the CSRF token in a new session cookie
     value = _cookie(client)
+    app.session_interface._checked.clear()  # as on a worker that did not set it
     first = _open(app, value)
+    assert value in app.session_interface._checked
     assert first.get("csrf_token")
     signed = []
     real = CheckedCookieSessions.get_signing_serializer
@@ -109,9 +111,7 @@ def test_short_values_sign_as_itsdangerous_does_and_both_read_each_other():
     for obj in ({"n": secrets.token_hex(12), "k": "image", "u": "cek"}, {"csrf_token": secrets.token_hex(20)},
                 {"x": "abc" * 30}, {"x": "y" * 500}, ["a", 1, None]):
         mine, its = ours.dumps(obj), theirs.dumps(obj)
-        if len(mine) < 100 and "abc" not in str(obj):
-            assert mine == its  # the same payload, stamp and SHA-1 signature
         assert ours.loads(its) == obj and theirs.loads(mine) == obj
         if len(mine) < 100 and "abc" not in str(obj):
-            assert mine.rsplit(".", 2)[0] == its.rsplit(".", 2)[0]  # the same payload (the time may differ)
+            assert mine == its  # the same payload, stamp and SHA-1 signature
     assert ours.dumps({"x": "y" * 500}).startswith(".")  # a long one is still compressed

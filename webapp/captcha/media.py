@@ -111,7 +111,8 @@ def png(answer: str) -> bytes:
     xs, ys = rng.choices(range(WIDTH + 1), k=DOTS), rng.choices(range(HEIGHT + 1), k=DOTS)
     draw = ImageDraw.Draw(canvas)
     draw.point([(x + dx, y + dy) for x, y in zip(xs, ys, strict=True) for dx, dy in DOT], fill=255)
-    draw.arc(noise_arc(rng), *noise_arc_angles(rng), fill=255)
+    box, start, end = noise_arc(rng)
+    draw.arc(box, start, end, fill=255)
     canvas = canvas.filter(ImageFilter.SMOOTH)
     paper = [rng.randint(238, 255) for _ in range(3)]
     ink = [rng.randint(10, 200) for _ in range(3)]
@@ -121,22 +122,16 @@ def png(answer: str) -> bytes:
 
 
 def noise_arc(rng, width=WIDTH, height=HEIGHT):
-    """The box of the noise arc, as ImageCaptcha.create_noise_curve draws it
-    (the same ranges), its numbers from the image's own generator: the
-    library asks the operating system for each of its six (test_captcha
-    checks the ranges against the library's)."""
+    """(box, start, end) of the noise arc as ImageCaptcha.create_noise_curve
+    draws it (the same ranges, in the same order), its numbers from the
+    image's own generator: the library asks the operating system for each of
+    its six (test_captcha: the same numbers draw the library's very arc)."""
     x1 = rng.randrange(width // 5 + 1)
     x2 = rng.randrange(width - width // 5 + 1) + width // 5
     y1 = rng.randrange(height - 2 * (height // 5) + 1) + height // 5
     y2 = rng.randrange(height - y1 - height // 5 + 1) + y1
-    return [x1, y1, x2, y2]
-
-
-def noise_arc_angles(rng):
-    """(start, end) of the noise arc in degrees, ImageCaptcha's ranges (the
-    end drawn first, as the library does)."""
     end = rng.randrange(41) + 160
-    return rng.randrange(21), end
+    return [x1, y1, x2, y2], rng.randrange(21), end
 
 
 # Grey 0-255 to the palette's 16 levels, as one byte table (bytes.translate).
