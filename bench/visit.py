@@ -12,7 +12,9 @@ against a minimal lookup.
    PostgreSQL of the database backends serving them) is read
    before and after N visits, then again before and after N cached region
    fragments (in twenty alternating batches of each); the ratio is per visit
-   over per fragment.
+   over per fragment, printed with its spread batch by batch. The trivial
+   route (/_bench/ok) is read in the same batches: what any request costs
+   before the app's own work, which each of the visit's four requests pays.
 2. In one process (Flask test client, time.process_time): the htmx search
    POST and the no-JS full-page POST against a minimal lookup that does the
    same database work through the same app (signature check, nonce insert,
@@ -187,7 +189,10 @@ def outside(backend, db, visits, roots=(ROOT,)):
             servers.append(Server(env, f"/tmp/bench/visit/gunicorn-{n}.log", root=root))  # noqa: S108
         people = samples(backend, db, n=2 * visits + 20)
         kec = region_fields(people[0][0])["kecamatan"]
-        results = [{"cold": 0.0, "visit": 0.0, "fragment": 0.0, "fragment with cookie": 0.0} for _ in servers]
+        results = [{"cold": 0.0, "visit": 0.0, "fragment": 0.0, "fragment with cookie": 0.0, "trivial": 0.0}
+                   for _ in servers]
+        # visit / fragment of each batch alone: the spread a shared machine puts on the ratio
+        round_ratios = [[] for _ in servers]
         for n, server in enumerate(servers):
             for i in range(20):  # warm both workers (templates, the upper region levels)
                 visit(server.base, f"10.9.{n}.{i + 1}", people[i])
@@ -229,26 +234,41 @@ def outside(backend, db, visits, roots=(ROOT,)):
         for r in range(batches):
             batch = visits * (r + 1) // batches - done
             order = list(enumerate(servers)) if r % 2 == 0 else list(enumerate(servers))[::-1]
+            spent = {}
             for n, server in order:
                 start = server_cpu(server, database)
                 laps[n].start()
                 for i in range(done, done + batch):
                     visit(server.base, address(visits + i + n * 65536), people[20 + visits + i], laps[n])
-                results[n]["visit"] += server_cpu(server, database) - start
+                spent[n, "visit"] = server_cpu(server, database) - start
             for kind, browsers in (("fragment", fragment_browsers),
                                    ("fragment with cookie", cookie_browsers)):
                 for n, server in order:
                     start = server_cpu(server, database)
                     for _ in range(6 * batch):
                         _frag(browsers[n], kec, "desa")
-                    results[n][kind] += server_cpu(server, database) - start
+                    spent[n, kind] = server_cpu(server, database) - start
+            # The trivial route (bench.app's /_bench/ok) from outside: what any
+            # request costs before the app does anything of its own (gunicorn,
+            # the connection, Flask's request, the middleware), four times in a visit.
+            for n, server in order:
+                start = server_cpu(server, database)
+                for _ in range(6 * batch):
+                    fragment_browsers[n].request("/_bench/ok")
+                spent[n, "trivial"] = server_cpu(server, database) - start
+            for (n, kind), seconds in spent.items():
+                results[n][kind] += seconds
+            for n, _server in order:
+                if spent[n, "fragment"]:
+                    round_ratios[n].append(spent[n, "visit"] / batch / (spent[n, "fragment"] / (6 * batch)))
             done += batch
         out = []
         for n, server in enumerate(servers):
             rss = max(memory(pid)[0] for pid in server.workers())
             figures = results[n]
             out.append((figures["visit"] / visits, figures["cold"], figures["fragment"] / (6 * visits),
-                        figures["fragment with cookie"] / (6 * visits), rss,
+                        figures["fragment with cookie"] / (6 * visits), figures["trivial"] / (6 * visits),
+                        sorted(round_ratios[n]), rss,
                         pageweight.page(server.base, "/"),
                         {step: spent / visits for step, spent in laps[n].spent.items()}))
         return out
@@ -356,14 +376,23 @@ def exists(backend, db):
         return c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
-def _print_outside(per_visit, per_cold_visit, per_fragment, per_fragment_cookie, rss, weight, steps):
+def _print_outside(per_visit, per_cold_visit, per_fragment, per_fragment_cookie, per_trivial, round_ratios,
+                   rss, weight, steps):
     print(f"  server CPU per visit   {per_visit * 1000:6.2f} ms   (its fragments cached, as at a peak)")
     print(f"  cached fragment        {per_fragment * 1000:6.2f} ms   (a browser without cookies)")
     print(f"  visit / fragment       {per_visit / per_fragment:6.2f}x   (goal <= 7x)")
+    if round_ratios:
+        mid = round_ratios[len(round_ratios) // 2]
+        print(f"    batch by batch: {round_ratios[0]:.2f}x lowest, {mid:.2f}x median, "
+              f"{round_ratios[-1]:.2f}x highest ({len(round_ratios)} batches)")
     names = {"page": "page", "kabupaten": "kabupaten list", "kecamatan": "kecamatan list (+ desa lists)",
              "desa": "desa list", "search": "search"}
     print("    of which: " + ", ".join(f"{names.get(step, step)} {spent / per_fragment:.2f}x"
                                       for step, spent in steps.items()))
+    floor = per_trivial / per_fragment
+    print(f"  trivial route from outside {per_trivial * 1000:6.2f} ms = {floor:.2f} fragment: any request's "
+          f"share before the app's own work; the visit's {len(steps)} requests {len(steps) * floor:.2f}x of "
+          f"it, their own work {per_visit / per_fragment - len(steps) * floor:.2f}x")
     print(f"  cached fragment, with the session cookie the page set  {per_fragment_cookie * 1000:6.2f} ms   "
           f"visit / it {per_visit / per_fragment_cookie:4.1f}x")
     cold = per_cold_visit / per_fragment
