@@ -110,3 +110,43 @@ def test_a_search_commits_once(app, client, db):
     writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert any("client_throttle" in s for s in writes) and any("used_nonce" in s for s in writes)
     assert [s for s in seen if s.strip().upper() == "COMMIT"] == ["COMMIT"], seen
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="20 per minute")
+def test_a_search_writes_in_one_statement_on_postgresql(app, client, db, monkeypatch):
+    """PostgreSQL: the lookup counter and the captcha nonce are one statement,
+    one round trip to the database, with no BEGIN or COMMIT around it."""
+    from webapp.db import flask_db, is_sqlite
+
+    if is_sqlite(flask_db.database):
+        pytest.skip("PostgreSQL's statement path")
+    import psycopg
+
+    lookup = Lookup(client)
+    csrf, token = lookup.fresh("/?mode=nik")
+    seen = []
+    execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
+
+    def traced_execute(cursor, query, *args, **kwargs):
+        seen.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
+
+    def traced_commit(connection):
+        seen.append("COMMIT")
+        return commit(connection)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", traced_execute)
+    monkeypatch.setattr(psycopg.Connection, "commit", traced_commit)
+    response = client.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": CAPTCHA,
+                                      "mode": "nik", "nik": NIK})
+    monkeypatch.undo()
+    assert response.status_code == 200 and 'id="hasil"' in response.get_data(as_text=True)  # an answer
+    writes = [s for s in seen if "client_throttle" in s or "used_nonce" in s]
+    assert len(writes) == 1 and "client_throttle" in writes[0] and "used_nonce" in writes[0], seen
+    assert not [s for s in seen if s.strip().upper() in ("BEGIN", "COMMIT")], seen
+    with app.app_context():  # both written, outside any transaction of the request
+        from webapp.captcha.models import UsedNonce
+        from webapp.captcha.services import read_token
+
+        assert UsedNonce.select().where(UsedNonce.nonce == read_token(token)[0]).exists()
+        assert ClientThrottle.select().count() == 1  # the one window of LOOKUP_RATE_LIMIT

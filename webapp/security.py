@@ -114,14 +114,27 @@ def lookup_limit(exempt_when=None, methods=None, with_captcha=False):
     return decorate
 
 
+def _lookup_window():
+    """(kind, address, limit) of this request's lookup count."""
+    return f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule()
+
+
 def _count():
     """Counts this request's lookup; True when it is over the limit."""
-    return throttle.count(f"lookup:{request.endpoint}", request.remote_addr, _lookup_rule(),
-                          purge_chance=0.02)
+    return throttle.count(*_lookup_window(), purge_chance=0.02)
 
 
 def owed_lookup_over_limit():
-    """Inside the captcha nonce's transaction (captcha.services): counts the
-    lookup this request owes (lookup_limit with_captcha), if it owes one;
-    True when that count is over the limit."""
+    """Inside the captcha nonce's transaction (captcha.services, SQLite):
+    counts the lookup this request owes (lookup_limit with_captcha), if it
+    owes one; True when that count is over the limit."""
     return bool(g.pop("lookup_owed", False)) and _count()
+
+
+def owed_lookup_then_insert(table, row):
+    """PostgreSQL: counts the lookup this request owes, if it owes one, and,
+    unless that count is over the limit, inserts `row` into `table` (the
+    captcha's nonce), in one statement (throttle.count_then_insert).
+    Returns (over the limit, row inserted)."""
+    owed = bool(g.pop("lookup_owed", False))
+    return throttle.count_then_insert(*_lookup_window(), table, row, counted=owed, purge_chance=0.02)

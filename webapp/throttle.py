@@ -89,6 +89,50 @@ def count(kind, address, limit, now=None, purge_chance=1.0):
     return any(failures > allowed[key] for key, failures in seen)
 
 
+# PostgreSQL: the count and, unless it is over the limit, the insert of one
+# row, in one statement (data-modifying WITH, whose parts see each other only
+# through RETURNING): one round trip to the database instead of four (BEGIN,
+# the count, the insert, COMMIT), and atomic as any single statement is.
+_COUNT_THEN_INSERT_SQL = (
+    "WITH counted AS ({upsert}), "
+    'allowed ("key", amount) AS (VALUES {allowed}), '
+    'verdict AS (SELECT EXISTS (SELECT 1 FROM counted JOIN allowed USING ("key") '
+    "WHERE counted.failures > allowed.amount) AS over), "
+    "inserted AS (INSERT INTO {table} ({columns}) SELECT * FROM (VALUES ({values})) AS v ({columns}) "
+    "WHERE NOT (SELECT over FROM verdict) ON CONFLICT DO NOTHING RETURNING 1) "
+    "SELECT (SELECT over FROM verdict), (SELECT count(*) FROM inserted)")
+_INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING"
+
+
+def count_then_insert(kind, address, limit, table, row, counted=True, now=None, purge_chance=1.0):
+    """PostgreSQL: count() (when `counted` and limits are on) and, unless that
+    count is over the limit, insert `row` ({column: value}) into `table`
+    (a row with the same key already there is left alone) in one statement,
+    outside any transaction. Returns (over the limit, row inserted). SQLite
+    cannot write inside WITH: there the two go in one atomic_write."""
+    db = ClientThrottle._meta.database
+    columns = ", ".join(f'"{name}"' for name in row)
+    values = ", ".join([db.param] * len(row))
+    if not (counted and enabled()):
+        sql = _INSERT_SQL.format(table=table, columns=columns, values=values)
+        return False, db.execute_sql(sql, list(row.values())).rowcount == 1
+    now = now or utcnow()
+    found = windows(kind, address, limit)
+    stamp = ClientThrottle.expires_at.db_value
+    upsert = _UPSERT_SQL.format(rows=", ".join([f"({db.param}, 1, {db.param})"] * len(found)), p=db.param)
+    sql = _COUNT_THEN_INSERT_SQL.format(
+        upsert=upsert, allowed=", ".join([f"({db.param}, {db.param})"] * len(found)),
+        table=table, columns=columns, values=values)
+    params = [value for key, _amount, length in found for value in (key, stamp(now + length))]
+    params += [stamp(now), stamp(now)]
+    params += [value for key, amount, _length in found for value in (key, amount)]
+    params += list(row.values())
+    (over, inserted), = db.execute_sql(sql, params).fetchall()
+    if random.random() < purge_chance:  # noqa: S311 - housekeeping, not security
+        ClientThrottle.delete().where(ClientThrottle.expires_at < now - KEEP_ENDED).execute()
+    return bool(over), inserted == 1
+
+
 @contextmanager
 def _one_writer():
     """SQLite: queue behind the worker's other writers (webapp.db.atomic_write);

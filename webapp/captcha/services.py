@@ -21,9 +21,9 @@ from flask import abort, current_app
 from itsdangerous import BadSignature, SignatureExpired
 
 from .. import clock
-from ..db import atomic_write, flask_db, is_sqlite
+from ..db import atomic_write, is_sqlite
 from ..redis_store import get_redis
-from ..security import owed_lookup_over_limit
+from ..security import owed_lookup_over_limit, owed_lookup_then_insert
 from ..signing import ShortValueSerializer
 from .models import UsedNonce
 
@@ -122,10 +122,9 @@ _NONCE_SQL = "INSERT INTO used_nonce (nonce, expires_at) VALUES ({p}, {p}) ON CO
 
 
 def _mark_used(nonce: str) -> bool:
-    """Records the nonce; False if it was recorded before. In the same
-    transaction, first, the lookup count the request owes (lookup_limit
-    with_captcha): over the limit, the nonce is not recorded and the answer
-    is 429."""
+    """Records the nonce; False if it was recorded before. Atomically with
+    it, first, the lookup count the request owes (lookup_limit with_captcha):
+    over the limit, the nonce is not recorded and the answer is 429."""
     ttl = current_app.config["CAPTCHA_TTL_SECONDS"]
 
     client = get_redis()
@@ -135,16 +134,21 @@ def _mark_used(nonce: str) -> bool:
         except Exception:  # noqa: BLE001 - any Redis failure: degrade to the database
             log.warning("Redis unavailable for captcha nonces; using the database")
     now = clock.utcnow()
-    # One insert (the primary key keeps a second use out); on SQLite it
-    # queues behind the worker's other writers like every write.
-    fresh = False
-    with atomic_write("nonce") if is_sqlite() else flask_db.database.atomic():
-        over = owed_lookup_over_limit()
-        if not over:
-            # Written as SQL: building the insert cost more than running it.
-            db = UsedNonce._meta.database
-            expires = UsedNonce.expires_at.db_value(now + timedelta(seconds=ttl + 5))
-            fresh = db.execute_sql(_NONCE_SQL.format(p=db.param), (nonce, expires)).rowcount == 1
+    db = UsedNonce._meta.database
+    expires = UsedNonce.expires_at.db_value(now + timedelta(seconds=ttl + 5))
+    if is_sqlite():
+        # One transaction, queued behind the worker's other writers like
+        # every write; the insert written as SQL (building it cost more
+        # than running it); the primary key keeps a second use out.
+        fresh = False
+        with atomic_write("nonce"):
+            over = owed_lookup_over_limit()
+            if not over:
+                fresh = db.execute_sql(_NONCE_SQL.format(p=db.param), (nonce, expires)).rowcount == 1
+    else:
+        # PostgreSQL: the count and the insert are one statement, one round
+        # trip to the database (security.owed_lookup_then_insert).
+        over, fresh = owed_lookup_then_insert("used_nonce", {"nonce": nonce, "expires_at": expires})
     if over:
         abort(429)
     if not fresh:
