@@ -398,3 +398,32 @@ def test_program_rows_kept_per_worker_read_as_rendered_afresh(app, client, regis
     with app.app_context():
         cacheversion.bump("programs")  # what seed_programs does with a change
     assert not rows._kept
+
+
+def test_two_of_one_name_in_one_household_each_get_the_household_programs_once(app, registry_person):
+    """The lookup reads persons and their households' enrollments in one
+    query (one row per enrollment): two people found in one household still
+    get each program once, and an enrollment of one of them is theirs alone."""
+    from webapp import clock
+    from webapp.cek.services import lookup_by_name
+    from webapp.registry.models import Enrollment, Person, Program
+    from webapp.registry.programs import quarter_of
+
+    with app.test_request_context("/"):
+        alone = lookup_by_name(registry_person.desa_code, registry_person.name)
+        assert len(alone.people) == 1
+        before = [(line.code, line.receives, line.stage) for line in alone.people[0].programs]
+        twin = Person.create(nik="3276061508900998", name=registry_person.name,
+                             birth_date=registry_person.birth_date, sex=registry_person.sex,
+                             household=registry_person.household, desa=registry_person.desa,
+                             relationship="Anak")
+        not_received = next(code for code, receives, _stage in before if not receives)
+        year, quarter = quarter_of(clock.today())
+        Enrollment.create(household=registry_person.household, person=twin,
+                          program=Program.get_by_id(not_received), year=year, quarter=quarter,
+                          status="YA", stage="PENETAPAN")
+        both = lookup_by_name(registry_person.desa_code, registry_person.name)
+    first, second = both.people
+    assert [(line.code, line.receives, line.stage) for line in first.programs] == before
+    assert len(second.programs) == len(before)  # each program once, not once per person found
+    assert second.program(not_received).receives and not first.program(not_received).receives

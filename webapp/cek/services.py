@@ -119,45 +119,48 @@ class _Row:
         self.__dict__.update(values)
 
 
-# The two queries of a lookup written once, in the database's own parameter
-# style: building them through the query builder on every request cost more
-# than running them. Same indexes as before: (desa_code, name_norm), nik,
-# and (household_id, year, quarter).
-_PERSON_SQL = ("SELECT p.id, p.name, p.birth_date, p.household_id, p.dtsen_note, p.kpd_status, "
-               "h.desil, r.name FROM person p JOIN household h ON h.id = p.household_id "
-               "JOIN region r ON r.code = p.desa_code WHERE {where}")
-_BY_NAME = "p.desa_code = {p} AND p.name_norm = {p} LIMIT 20"
+# The lookup in one query, written once in the database's own parameter
+# style (building it through the query builder on every request cost more
+# than running it): the persons found (at most 20, by the index on
+# (desa_code, name_norm) or on nik) with their households' enrollments for
+# this quarter onwards (the index on (household_id, year, quarter)), one row
+# per enrollment, a person without one on a row of their own. One statement
+# instead of two: on PostgreSQL one round trip to the database fewer.
+_LOOKUP_SQL = ("SELECT p.id, p.name, p.birth_date, p.household_id, p.dtsen_note, p.kpd_status, p.desil, "
+               "p.desa_name, e.person_id, e.program_code, e.year, e.quarter, e.status, e.stage, "
+               "e.ended_reason, e.since, e.note FROM (SELECT p.id, p.name, p.birth_date, p.household_id, "
+               "p.dtsen_note, p.kpd_status, h.desil, r.name AS desa_name FROM person p "
+               "JOIN household h ON h.id = p.household_id JOIN region r ON r.code = p.desa_code "
+               "WHERE {where} ORDER BY p.id LIMIT 20) p "
+               "LEFT JOIN enrollment e ON e.household_id = p.household_id "
+               "AND (e.year > {p} OR (e.year = {p} AND e.quarter >= {p})) "
+               "ORDER BY p.id, e.year, e.quarter")
+_BY_NAME = "p.desa_code = {p} AND p.name_norm = {p}"
 _BY_NIK = "p.nik = {p}"
-_ENROLLMENT_SQL = ("SELECT household_id, person_id, program_code, year, quarter, status, stage, "
-                   "ended_reason, since, note FROM enrollment WHERE household_id IN ({ids}) "
-                   "AND (year > {p} OR (year = {p} AND quarter >= {p})) ORDER BY year, quarter")
 _to_date = DateField().python_value
 
 
-def _persons(where, params):
+def _found(where, params, year, quarter):
+    """(persons, {household id: [its enrollments from year/quarter on]})."""
     db = flask_db.database
-    sql = _PERSON_SQL.format(where=where.format(p=db.param))
-    people = []
-    for pid, name, born, household_id, dtsen_note, kpd, desil, desa_name in db.execute_sql(sql, params):
-        people.append(_Row(id=pid, name=name, birth_date=_to_date(born), household_id=household_id,
-                           household=_Row(id=household_id, desil=desil), desa=_Row(name=desa_name),
-                           dtsen_note=dtsen_note, kpd_status=kpd))
-    return people
-
-
-def _enrollments_from(households, year, quarter):
-    """{household id: [enrollments]} for this quarter onwards, in one query
-    for all the people found."""
-    db = flask_db.database
-    households = sorted(households)
-    sql = _ENROLLMENT_SQL.format(ids=", ".join([db.param] * len(households)), p=db.param)
-    grouped = {}
-    for hid, person_id, code, y, q, status, stage, ended, since, note in db.execute_sql(
-            sql, [*households, year, year, quarter]):
-        grouped.setdefault(hid, []).append(_Row(
-            household_id=hid, person_id=person_id, program_code=code, year=y, quarter=q, status=status,
-            stage=stage, ended_reason=ended, since=_to_date(since), note=note))
-    return grouped
+    sql = _LOOKUP_SQL.format(where=where.format(p=db.param), p=db.param)
+    people, enrollments, filled_by = [], {}, {}
+    last = None
+    for (pid, name, born, household_id, dtsen_note, kpd, desil, desa_name,
+         person_id, code, y, q, status, stage, ended, since, note) in db.execute_sql(
+            sql, [*params, year, year, quarter]):
+        if pid != last:
+            last = pid
+            people.append(_Row(id=pid, name=name, birth_date=_to_date(born), household_id=household_id,
+                               household=_Row(id=household_id, desil=desil), desa=_Row(name=desa_name),
+                               dtsen_note=dtsen_note, kpd_status=kpd))
+            filled_by.setdefault(household_id, pid)  # two found in one household: their rows once
+        if code is None or filled_by[household_id] != pid:
+            continue
+        enrollments.setdefault(household_id, []).append(_Row(
+            household_id=household_id, person_id=person_id, program_code=code, year=y, quarter=q,
+            status=status, stage=stage, ended_reason=ended, since=_to_date(since), note=note))
+    return people, enrollments
 
 
 def _program_lines(person, programs, enrollments):
@@ -237,10 +240,11 @@ def person_facts(person, programs, enrollments, today):
         dtsen_note_code=person.dtsen_note or "", kpd_code=person.kpd_status or "")
 
 
-def _results(persons, today):
+def _lookup(where, params, today):
+    today = today or clock.today()
     year, quarter = quarter_of(today)
+    persons, enrollments = _found(where, params, year, quarter) if params else ([], {})
     programs = _programs()
-    enrollments = _enrollments_from({p.household_id for p in persons}, year, quarter) if persons else {}
     people = [person_facts(p, programs, enrollments.get(p.household_id, []), today) for p in persons]
     return Lookup(dtsen_label(year, quarter), people, dtsen_sentence(year, quarter), desil_scale())
 
@@ -249,13 +253,11 @@ def lookup_by_name(desa_code: str, name: str, today: date | None = None) -> Look
     """Persons in `desa_code` whose normalised name equals that of `name`.
     One index probe on (desa, name_norm); never a partial match."""
     norm = normalize_name(name)
-    persons = _persons(_BY_NAME, [desa_code, norm]) if norm else []
-    return _results(persons, today or clock.today())
+    return _lookup(_BY_NAME, [desa_code, norm] if norm else None, today)
 
 
 def lookup_by_nik(nik: str, today: date | None = None) -> Lookup:
-    persons = _persons(_BY_NIK, [nik])
-    return _results(persons, today or clock.today())
+    return _lookup(_BY_NIK, [nik], today)
 
 
 def not_found_guidance(by_nik):
