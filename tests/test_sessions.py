@@ -4,6 +4,8 @@ older than the session's lifetime; a forged or altered one is never taken."""
 
 import time
 
+import pytest
+
 from webapp.sessions import CheckedCookieSessions
 
 
@@ -115,3 +117,24 @@ def test_short_values_sign_as_itsdangerous_does_and_both_read_each_other():
         if len(mine) < 100 and "abc" not in str(obj):
             assert mine == its  # the same payload, stamp and SHA-1 signature
     assert ours.dumps({"x": "y" * 500}).startswith(".")  # a long one is still compressed
+
+
+def test_signers_made_once_still_read_every_key_of_a_rotation_and_keep_salts_apart():
+    """webapp.signing keeps one signer per salt and each key's derived key:
+    a rotation (the old key as a fallback) still reads values of both keys,
+    signs with the newest, and a value of one salt never reads under another."""
+    from itsdangerous import BadSignature
+
+    from webapp.signing import ShortValueSerializer
+
+    old = ShortValueSerializer("o" * 40, salt="captcha")
+    both = ShortValueSerializer(["o" * 40, "n" * 40], salt="captcha")
+    new = ShortValueSerializer("n" * 40, salt="captcha")
+    for _ in range(2):  # the second time from the signers and keys made the first
+        assert both.loads(old.dumps({"a": 1})) == {"a": 1}
+        assert new.loads(both.dumps({"b": 2})) == {"b": 2}
+        with pytest.raises(BadSignature):
+            old.loads(both.dumps({"c": 3}))
+        assert both.loads(both.dumps({"d": 4}, salt="other"), salt="other") == {"d": 4}
+        with pytest.raises(BadSignature):
+            both.loads(both.dumps({"d": 4}, salt="other"))

@@ -38,8 +38,9 @@ class _IssuingSerializer(ShortValueSerializer):
         # The signer stamps this second or the next: the age read from the
         # kept entry is never less than the cookie's own.
         signed_at = int(time.time())
-        value = super().dumps(obj, salt)
-        self._checked.keep(value, (signed_at, self.serializer.dumps(obj)))
+        json = self.serializer.dumps(obj)  # once, for the cookie and for the kept entry
+        value = self.make_signer(salt).sign(self.payload_of(json)).decode("utf-8")
+        self._checked.keep(value, (signed_at, json))
         return value
 
 

@@ -11,10 +11,27 @@ value it wrote, compressed or not, still reads."""
 
 import hashlib
 
-from itsdangerous import URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
 
 SHORT = 128
+
+
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous' timestamp signer, deriving each secret key's signing key
+    once (it derives it again, an extra hash or HMAC, for every signature it
+    makes or checks)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._derived = {}
+
+    def derive_key(self, secret_key=None):
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        key = self._derived.get(secret)
+        if key is None:
+            key = self._derived[secret] = super().derive_key(secret)
+        return key
 
 
 class ShortValueSerializer(URLSafeTimedSerializer):
@@ -28,11 +45,27 @@ class ShortValueSerializer(URLSafeTimedSerializer):
     def __init__(self, *args, signer_kwargs=None, **kwargs):
         signer_kwargs = dict(signer_kwargs or {})
         signer_kwargs["digest_method"] = hashlib.sha1
+        kwargs.setdefault("signer", _KeptKeySigner)
         super().__init__(*args, signer_kwargs=signer_kwargs, **kwargs)
+        self._signers = {}
+
+    def make_signer(self, salt=None):
+        """One signer per salt, made once (itsdangerous makes one for every
+        value it signs or checks); a signer holds only its keys and settings."""
+        salt = self.salt if salt is None else salt
+        key = (salt, self.signer)
+        signer = self._signers.get(key)
+        if signer is None:
+            signer = self._signers[key] = super().make_signer(salt)
+        return signer
 
     def dump_payload(self, obj) -> bytes:
-        json = self.serializer.dumps(obj, **self.serializer_kwargs)
+        return self.payload_of(self.serializer.dumps(obj, **self.serializer_kwargs))
+
+    def payload_of(self, json) -> bytes:
+        """The signed part of a value whose JSON is `json`: base64 of it when
+        short, else what itsdangerous makes of it (zlib when that is shorter)."""
         json = json.encode("utf-8") if isinstance(json, str) else json
         if len(json) < SHORT:
             return base64_encode(json)
-        return super().dump_payload(obj)
+        return super().dump_payload(self.serializer.loads(json))
