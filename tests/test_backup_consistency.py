@@ -126,3 +126,38 @@ def test_secret_key_and_private_modes_survive_backup_and_restore(tmp_path, templ
     for name in os.listdir(fresh / "uploads" / "akun"):
         assert mode(fresh / "uploads" / "akun" / name) == 0o600
     assert old is not None
+
+
+@pytest.mark.parametrize("step", ["makedirs", "replace"])
+def test_a_deletion_racing_the_end_of_a_snapshot_still_deletes(app, monkeypatch, step):
+    """A deletion while a backup holds the lock moves the file aside; the
+    backup renames that folder away as its snapshot ends. Between the
+    deletion's two steps (make the folder, move the file) the folder can be
+    there and then gone: the deletion looks again instead of failing, or of
+    leaving a replaced photo behind."""
+    import contextlib
+
+    with app.app_context():
+        name = uploads.store(b"\xff\xd8\xff\xe0 not a real photo", "akun")
+        path = uploads.path_of(name)
+        assert os.path.exists(path)
+        held = iter([False, True])  # a backup's snapshot, then none
+
+        @contextlib.contextmanager
+        def frozen(exclusive):
+            yield next(held)
+
+        real = {"makedirs": os.makedirs, "replace": os.replace}[step]
+        calls = []
+
+        def racing(*args, **kwargs):
+            calls.append(args)
+            if len(calls) == 1:  # the backup's rename came first
+                raise FileExistsError(args[0]) if step == "makedirs" else FileNotFoundError(args[1])
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(uploads, "frozen", frozen)
+        monkeypatch.setattr(uploads.os, step, racing)
+        uploads.delete(name)
+        monkeypatch.undo()
+        assert calls and not os.path.exists(path)

@@ -210,6 +210,8 @@ def path_of(name: str) -> str:
 
 LOCK_FILE = "uploads.lock"  # in the instance folder
 DEFERRED = ".deleted"
+# A deletion that races the end of a backup's snapshot tries again (delete()).
+ASIDE_ATTEMPTS = 100
 
 
 @contextlib.contextmanager
@@ -240,13 +242,25 @@ def delete(name: str) -> None:
             backend.delete(_checked(name))
             return
         path = path_of(name)
-        with frozen(exclusive=False) as free:
-            if free:
-                os.remove(path)
-                return
-            aside = os.path.join(upload_root(), DEFERRED)
-            os.makedirs(aside, mode=0o700, exist_ok=True)
-            os.replace(path, os.path.join(aside, name.replace("/", "__")))
+        for _attempt in range(ASIDE_ATTEMPTS):
+            with frozen(exclusive=False) as free:
+                if free:
+                    os.remove(path)
+                    return
+                aside = os.path.join(upload_root(), DEFERRED)
+                try:
+                    os.makedirs(aside, mode=0o700, exist_ok=True)
+                    os.replace(path, os.path.join(aside, name.replace("/", "__")))
+                    return
+                except (FileExistsError, FileNotFoundError):
+                    # The backup renames the folder away as its snapshot
+                    # ends, possibly between our two steps: the folder was
+                    # there, then was not. The file is still in place (else
+                    # there is nothing left to delete): look again, the
+                    # backup is most likely done by now.
+                    if not os.path.exists(path):
+                        return
+        raise OSError(f"upload {name} not deleted: a backup kept taking snapshots")
 
 
 def read(name: str) -> bytes:
