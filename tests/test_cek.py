@@ -313,7 +313,9 @@ def test_each_visitor_gets_own_captcha_on_the_empty_page(app, registry_person):
     assert tokens[0][1] != tokens[1][1] and all(csrf for csrf, _ in tokens)
     images = [re.search(r'<img src="((?:data:|/captcha/)[^"]+)"', html).group(1) for html in pages]
     assert images[0] != images[1]
-    assert "x19" not in pages[0] and "standin" not in pages[1]
+    # No stand-in left (webapp.cek.views: "x19…standin"): "x19" alone turns
+    # up by chance in one image's base64 in about a hundred.
+    assert not [page for page in pages if re.search(r"x19\w*standin", page)]
     csrf, token = tokens[0]
     response = first.post("/", data={"csrf_token": csrf, "captcha_token": token, "captcha": "24680",
                                      "mode": "nik", "nik": registry_person.nik})
