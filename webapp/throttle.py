@@ -77,16 +77,27 @@ def count(kind, address, limit, now=None, purge_chance=1.0):
     now = now or utcnow()
     found = windows(kind, address, limit)
     db = ClientThrottle._meta.database
-    stamp = ClientThrottle.expires_at.db_value
-    sql = _UPSERT_SQL.format(rows=", ".join([f"({db.param}, 1, {db.param})"] * len(found)), p=db.param)
-    params = [value for key, _amount, length in found for value in (key, stamp(now + length))]
-    params += [stamp(now), stamp(now)]
+    sql, params = _upsert(found, now)
     allowed = {key: amount for key, amount, _length in found}
     with _one_writer():
         seen = list(db.execute_sql(sql, params))
-        if random.random() < purge_chance:  # noqa: S311 - housekeeping, not security
-            ClientThrottle.delete().where(ClientThrottle.expires_at < now - KEEP_ENDED).execute()
+        _purge(now, purge_chance)
     return any(failures > allowed[key] for key, failures in seen)
+
+
+def _upsert(found, now):
+    """(SQL, parameters) of the upsert counting one event in each window of `found`."""
+    db = ClientThrottle._meta.database
+    stamp = ClientThrottle.expires_at.db_value
+    sql = _UPSERT_SQL.format(rows=", ".join([f"({db.param}, 1, {db.param})"] * len(found)), p=db.param)
+    params = [value for key, _amount, length in found for value in (key, stamp(now + length))]
+    return sql, [*params, stamp(now), stamp(now)]
+
+
+def _purge(now, chance):
+    """Now and then (`chance`), deletes the windows ended more than KEEP_ENDED ago."""
+    if random.random() < chance:  # noqa: S311 - housekeeping, not security
+        ClientThrottle.delete().where(ClientThrottle.expires_at < now - KEEP_ENDED).execute()
 
 
 # PostgreSQL: the count and, unless it is over the limit, the insert of one
@@ -118,18 +129,14 @@ def count_then_insert(kind, address, limit, table, row, counted=True, now=None, 
         return False, db.execute_sql(sql, list(row.values())).rowcount == 1
     now = now or utcnow()
     found = windows(kind, address, limit)
-    stamp = ClientThrottle.expires_at.db_value
-    upsert = _UPSERT_SQL.format(rows=", ".join([f"({db.param}, 1, {db.param})"] * len(found)), p=db.param)
+    upsert, params = _upsert(found, now)
     sql = _COUNT_THEN_INSERT_SQL.format(
         upsert=upsert, allowed=", ".join([f"({db.param}, {db.param})"] * len(found)),
         table=table, columns=columns, values=values)
-    params = [value for key, _amount, length in found for value in (key, stamp(now + length))]
-    params += [stamp(now), stamp(now)]
     params += [value for key, amount, _length in found for value in (key, amount)]
     params += list(row.values())
     (over, inserted), = db.execute_sql(sql, params).fetchall()
-    if random.random() < purge_chance:  # noqa: S311 - housekeeping, not security
-        ClientThrottle.delete().where(ClientThrottle.expires_at < now - KEEP_ENDED).execute()
+    _purge(now, purge_chance)
     return bool(over), inserted == 1
 
 
