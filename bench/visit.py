@@ -33,6 +33,7 @@ alternating, the before/after figures of docs/benchmarks.md in one run.
 
 import argparse
 import ast
+import json
 import os
 import random
 import re
@@ -147,10 +148,17 @@ def visit(base, address, person, lap=None):
         status, png = b.request(img)
         assert status == 200 and png[:4] == b"\x89PNG", status
     regions = region_fields(desa)
+    # static/app.js fills a select from lists brought before, without a
+    # request: since #19 the page brings every province's kabupaten list,
+    # and a kabupaten's answer the desa lists of its kecamatan.
+    data = re.search(r'<script type="application/json" id="kabupaten-daftar"[^>]*>(.*?)</script>', html)
+    kabupaten = json.loads(data.group(1)) if data else {}
+    assert not kabupaten or regions["kabupaten"].split(".")[1] in [k for k, _n in kabupaten[regions["provinsi"]]]
     brought = ""
     for level, target in STEPS:
-        if f'<template data-untuk="{regions[level]}">' in brought:
-            continue  # since #19 the kabupaten's answer brings the desa lists (static/app.js)
+        if (level == "provinsi" and regions[level] in kabupaten
+                or f'<template data-untuk="{regions[level]}">' in brought):
+            continue
         status, fragment = b.request(f"/wilayah/{regions[level]}",
                                      headers=dict(HTMX, **{"HX-Target": target}))
         assert status == 200, status

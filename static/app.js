@@ -8,26 +8,46 @@
   // Region selects ask /wilayah/<code>; an empty choice clears the levels below
   // without asking the server. A kabupaten's answer brings the desa lists of
   // its kecamatan along (<template data-untuk> in the picker's list box), so a
-  // kecamatan chosen fills the desa select from there, without a request.
+  // kecamatan chosen fills the desa select from there, without a request; the
+  // lookup page brings every province's kabupaten list (data at the end of the
+  // page, #kabupaten-daftar, for the select its data-untuk names), so a
+  // province chosen asks nothing either. A choice made meanwhile has already
+  // cancelled an answer still on its way (hx-sync="closest fieldset:replace"
+  // acts before htmx:beforeRequest).
   document.body.addEventListener("htmx:configRequest", function (evt) {
     var elt = evt.detail.elt;
     if (!elt.hasAttribute("data-wilayah")) return;
     evt.detail.path = elt.getAttribute("hx-get").replace("KODE", encodeURIComponent(elt.value));
   });
+  var kabupatenData = document.getElementById("kabupaten-daftar"), kabupatenLists = null;
+  function kabupatenOf(select) {
+    if (!kabupatenData || kabupatenData.getAttribute("data-untuk") !== select.id) return null;
+    if (kabupatenLists === null) {
+      try { kabupatenLists = JSON.parse(kabupatenData.textContent); } catch (e) { kabupatenLists = {}; }
+    }
+    return Object.prototype.hasOwnProperty.call(kabupatenLists, select.value) ? kabupatenLists[select.value] : null;
+  }
   document.body.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail.elt;
     if (!elt.hasAttribute("data-wilayah")) return;
     var fieldset = elt.closest("fieldset");
-    var kept = elt.value && /^[0-9.]+$/.test(elt.value) &&
+    var listed = elt.value && kabupatenOf(elt);
+    var kept = elt.value && !listed && /^[0-9.]+$/.test(elt.value) &&
       fieldset.querySelector('template[data-untuk="' + elt.value + '"]');
-    if (elt.value && !kept) return;
+    if (elt.value && !kept && !listed) return;
     evt.preventDefault();
     var selects = Array.prototype.slice.call(fieldset.querySelectorAll("select"));
     selects.slice(selects.indexOf(elt) + 1).forEach(function (s) {
       s.length = 1;
       s.selectedIndex = 0;
     });
-    if (kept) document.querySelector(elt.getAttribute("hx-target")).innerHTML = kept.innerHTML;
+    var target = document.querySelector(elt.getAttribute("hx-target"));
+    if (kept) target.innerHTML = kept.innerHTML;
+    if (listed) {
+      listed.forEach(function (kabupaten) {
+        target.add(new Option(kabupaten[1], elt.value + "." + kabupaten[0]));
+      });
+    }
   });
 
   // One polite live region, made the first time something is to be said

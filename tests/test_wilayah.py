@@ -1,5 +1,6 @@
 """Region fragments and the region table."""
 
+import json
 import re
 
 import pytest
@@ -143,3 +144,60 @@ def test_every_picker_has_the_list_box_its_fragments_fill(client, path):
     assert ids, path
     for prefix in ids:
         assert f'<div id="{prefix}desa-daftar" hidden></div>' in html
+
+
+def _kabupaten_data(html):
+    """The kabupaten lists the lookup page brought ({provinsi: [[code after
+    the province's, name], …]}), or None."""
+    found = re.search(r'<script type="application/json" id="kabupaten-daftar" data-untuk="provinsi">(.*?)</script>',
+                      html)
+    return json.loads(found.group(1)) if found else None
+
+
+def test_the_lookup_page_brings_every_provinces_kabupaten_list(client):
+    """What static/app.js fills the kabupaten select from, so that a province
+    chosen asks the server nothing: for each of the 38 provinces the very
+    options (codes, names, order) the province's fragment sends. Data in a
+    <script> a text browser never prints (a <template> it would), after all
+    else in the page."""
+    html = client.get("/").get_data(as_text=True)
+    lists = _kabupaten_data(html)
+    provinces = [code for code, _name in options(html.split('<select id="kabupaten"', 1)[0]) if code]
+    assert sorted(lists) == sorted(provinces) and len(provinces) == 38
+    assert sum(len(kabupaten) for kabupaten in lists.values()) == 514
+    for province in provinces:
+        served = options(client.get(f"/wilayah/{province}").get_data(as_text=True))[1:]
+        assert [(f"{province}.{code}", name) for code, name in lists[province]] == served, province
+    assert "<template" not in html
+    assert html.rstrip().endswith('</script>\n</body>\n</html>'.rstrip())
+
+
+def test_only_a_page_with_the_picker_opened_brings_the_kabupaten_lists(client, registry_person):
+    """The bytes go where a browser with JavaScript can use them: the lookup
+    page opened (empty, or at a region), not the NIK form, not an htmx answer,
+    not the page a search without JavaScript gets back."""
+    desa = registry_person.desa_code
+    assert _kabupaten_data(client.get("/").get_data(as_text=True))
+    at_region = client.get(f"/?provinsi={desa[:2]}&kabupaten={desa[:5]}").get_data(as_text=True)
+    assert _kabupaten_data(at_region)
+    assert _kabupaten_data(client.get("/?mode=nik").get_data(as_text=True)) is None
+    section = client.get(f"/?provinsi={desa[:2]}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert _kabupaten_data(section) is None
+    html = client.get("/").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    chosen = client.post("/", data={"csrf_token": csrf, "pilih": "1", "mode": "nama", "provinsi": desa[:2]})
+    assert chosen.status_code == 200 and 'id="kabupaten"' in chosen.get_data(as_text=True)
+    assert _kabupaten_data(chosen.get_data(as_text=True)) is None
+
+
+def test_a_province_renamed_reaches_the_page_lists(client, db):
+    """The lists drop with the region caches (`flask load-regions` bumps
+    their version): a name changed in the table shows in the next page."""
+    from webapp import cacheversion
+
+    before = _kabupaten_data(client.get("/").get_data(as_text=True))
+    assert ["76", "Kota Depok"] in before["32"]
+    Region.update(name="Kota Depok Baru").where(Region.code == "32.76").execute()
+    cacheversion.bump("regions")
+    after = _kabupaten_data(client.get("/").get_data(as_text=True))
+    assert ["76", "Kota Depok Baru"] in after["32"] and ["76", "Kota Depok"] not in after["32"]

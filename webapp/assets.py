@@ -4,11 +4,16 @@ htmx served from the pinned package it was installed with."""
 import gzip
 import hashlib
 import os
+import struct
+import zlib
 from functools import lru_cache
 
 import brotli
 import js_lib_htmx
+import rcssmin
+import rjsmin
 import zopfli.gzip
+import zopfli.zopfli
 from flask import Blueprint, request
 
 HTMX_DIR = os.path.join(os.path.dirname(js_lib_htmx.__file__), "static", "htmx")
@@ -62,17 +67,25 @@ def init_app(app):
             response.expires = None
         algorithm = accepted_encoding()
         path = os.path.join(folders[request.endpoint], request.view_args["filename"])
-        if algorithm and path.endswith(_COMPRESSIBLE) and os.path.isfile(path):
-            body = _compressed(path, os.path.getmtime(path), algorithm)
+        if path.endswith(_COMPRESSIBLE) and os.path.isfile(path):
+            body = _served(path, os.path.getmtime(path), algorithm)
             response.close()  # the file send_file opened
             response.direct_passthrough = False
             response.set_data(body)
-            response.headers["Content-Encoding"] = algorithm
+            if algorithm:
+                response.headers["Content-Encoding"] = algorithm
         response.vary.add("Accept-Encoding")
         return response
 
 
 _COMPRESSIBLE = (".js", ".css", ".svg")
+# Our own scripts and stylesheets are written to be read (comments say why
+# each part is there) and sent without what only a reader needs: rjsmin and
+# rcssmin drop comments and spare whitespace and change nothing else (no
+# renaming, no reordering), so the browser runs exactly the code in static/.
+# app.js goes from 4.9 to 2.9 KB gzip and app.css from 3.8 to 2.9 KB, on every
+# new visitor's first page. htmx comes minified already.
+_MINIFY = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
 
 
 def accepted_encoding():
@@ -81,17 +94,60 @@ def accepted_encoding():
     return "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
 
 
+# A gzip member's header: deflate, no name, no time, unknown system.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
+class FixedTail:
+    """The end of a page that is the same for every visitor (after the last
+    value filled in per request), compressed once, as hard as zopfli can:
+    the deflate blocks of its own stream (zlib's two-byte header and its
+    checksum taken off), the last of them marked last. gzip_with_tail()
+    joins it to the head a request compresses."""
+
+    def __init__(self, text: bytes):
+        self.text = text
+        self.deflated = zopfli.zopfli.compress(text, numiterations=5)[2:-4]
+        self.crc = zlib.crc32(text)
+
+
+def gzip_with_tail(head: bytes, tail: FixedTail, level: int) -> bytes:
+    """gzip of `head` + `tail.text` at the cost of compressing the head
+    alone. The head's deflate stream is flushed to a byte boundary without a
+    last block (Z_SYNC_FLUSH), so the tail's blocks follow it as they are:
+    they refer to nothing before their start, and an inflater reads them on
+    from there. The trailer's CRC covers both (zlib's crc32_combine is not
+    in Python's zlib: the tail's bytes are summed again, ~5 µs for 30 KB)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = packer.compress(head) + packer.flush(zlib.Z_SYNC_FLUSH)
+    crc = zlib.crc32(tail.text, zlib.crc32(head))
+    size = (len(head) + len(tail.text)) & 0xFFFFFFFF
+    return b"".join((_GZIP_HEADER, body, tail.deflated, struct.pack("<II", crc, size)))
+
+
 def compress(data: bytes, algorithm) -> bytes:
     """At the highest level: for bodies compressed once and served many times."""
     return brotli.compress(data, quality=11) if algorithm == "br" else gzip.compress(data, 9)
 
 
-@lru_cache(maxsize=64)
-def _compressed(path, _mtime, algorithm):
-    """Each static file is compressed once per process (the mtime in the key
-    drops a stale copy after a deploy)."""
+def minified(path, data: bytes) -> bytes:
+    """`data`, the bytes of static file `path`, as sent: minified when it is
+    one of our scripts or stylesheets (_MINIFY), as it is otherwise."""
+    minify = _MINIFY.get(os.path.splitext(path)[1])
+    if minify is None or path.startswith(HTMX_DIR + os.sep):
+        return data
+    return minify(data.decode("utf-8")).encode("utf-8")
+
+
+@lru_cache(maxsize=96)
+def _served(path, _mtime, algorithm):
+    """Each static file as sent, minified and compressed with `algorithm`
+    (None: not compressed) once per process (the mtime in the key drops a
+    stale copy after a deploy)."""
     with open(path, "rb") as f:
-        data = f.read()
+        data = minified(path, f.read())
+    if algorithm is None:
+        return data
     if algorithm == "gzip":
         # Zopfli writes ordinary gzip that every browser reads, 3–4 % smaller
         # than zlib's level 9 (htmx: 15.7 KB, not 16.2), at ~0.1 s per file

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, make_response, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from . import cacheversion
@@ -96,6 +97,24 @@ def option_markup(code, selected=None):
 LISTS = "desa-daftar"  # the list box's id after the picker's prefix
 
 
+# The lookup page carries the kabupaten list of every province too, as data
+# at the end of the page (<script type="application/json" id="kabupaten-daftar">,
+# which a text browser never prints and no answer replaces): static/app.js
+# fills the kabupaten select from there when a province is chosen, so a visit
+# asks the server for one region fragment (the kabupaten's, which brings the
+# desa lists) before its search. The 514 kabupaten/kota of 38 provinces are
+# ~3.5 KB compressed, in every page, against a request and its round trip per
+# visit. Without JavaScript nothing changes.
+@lru_cache(maxsize=1)
+def kabupaten_lists():
+    """{provinsi: [[kabupaten code after the province's, name], …], …} as
+    JSON safe inside an HTML <script> element (<, >, & and ' escaped), the
+    kabupaten in the order of the province's fragment (kept per worker,
+    dropped with the other region lists)."""
+    lists = {code: [[kab.split(".", 1)[1], name] for kab, name in children(code)] for code in child_codes(None)}
+    return htmlsafe_json_dumps(lists, ensure_ascii=False, separators=(",", ":"))
+
+
 def desa_lists(kabupaten):
     """((kecamatan, its desa as <option>s), …) for every kecamatan of
     `kabupaten`, in one query; the options are those of the desa fragment."""
@@ -121,7 +140,7 @@ def _fragment(kode, prefix, _locale, encoding):
 
 
 def clear_caches():
-    for cached in (children, _option_markup, _fragment):
+    for cached in (children, _option_markup, _fragment, kabupaten_lists):
         cached.cache_clear()
 
 

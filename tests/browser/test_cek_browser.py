@@ -111,9 +111,10 @@ def test_cascading_selects_and_a_search_without_page_load(new_page, snap, recipi
 
 
 def test_a_kecamatan_takes_its_desa_from_the_kabupaten_answer(new_page, recipient):
-    """Two region requests, not three: the kabupaten's answer brought the
-    desa lists, so choosing a kecamatan (even another one, then back) asks
-    the server nothing, and the desa listed are those the server lists."""
+    """One region request, not three: the page brought every province's
+    kabupaten list and the kabupaten's answer the desa lists, so choosing a
+    province or a kecamatan (even another one, then back) asks the server
+    nothing, and the lists are those the server lists."""
     page = new_page(PHONE)
     asked = []
     page.on("request", lambda r: asked.append(urlsplit(r.url).path) if "/wilayah/" in r.url else None)
@@ -137,7 +138,33 @@ def test_a_kecamatan_takes_its_desa_from_the_kabupaten_answer(new_page, recipien
     desa.select_option(value=code)
     search(page, recipient.name, javascript=True)
     expect_found(page, recipient)
-    assert asked == [f"/wilayah/{code[:2]}", f"/wilayah/{code[:5]}"], asked
+    assert asked == [f"/wilayah/{code[:5]}"], asked
+
+
+def test_a_province_takes_its_kabupaten_from_the_page(new_page, recipient):
+    """Every province's kabupaten list came with the lookup page: each
+    province chosen lists exactly the kabupaten its fragment lists, in the
+    same order, clears the levels below, and asks the server nothing."""
+    page = new_page(PHONE)
+    asked = []
+    page.on("request", lambda r: asked.append(urlsplit(r.url).path) if "/wilayah/" in r.url else None)
+    page.goto("/")
+    provinsi, kabupaten, kecamatan, desa = selects(page)
+    code = recipient.desa_code
+    provinces = [v for v in provinsi.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    for province in (code[:2], *[p for p in provinces if p != code[:2]][:3]):
+        provinsi.select_option(value=province)
+        served = page.request.get(f"/wilayah/{province}").text()
+        listed = re.findall(r'<option value="([^"]*)">([^<]*)</option>', served)
+        expect(options(kabupaten)).to_have_count(len(listed))
+        assert [(o.get_attribute("value"), o.inner_text()) for o in options(kabupaten).all()] == listed
+    provinsi.select_option(value=code[:2])
+    kabupaten.select_option(value=code[:5])
+    expect(kecamatan.locator(f'option[value="{code[:8]}"]')).to_have_count(1)
+    provinsi.select_option(value=provinces[-1] if provinces[-1] != code[:2] else provinces[0])
+    expect(options(kecamatan)).to_have_count(1)
+    expect(options(desa)).to_have_count(1)
+    assert asked == [f"/wilayah/{code[:5]}"], asked
 
 
 def test_a_kecamatan_listed_by_the_server_still_asks_for_its_desa(new_page, recipient):

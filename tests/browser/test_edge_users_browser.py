@@ -92,19 +92,22 @@ def test_back_to_the_lookup_page_fills_the_lower_levels(new_page, recipient):
 
 # -- 3. a dropped request says so, keeps what was typed, and retries ---------
 def test_a_dropped_fragment_shows_a_retry_that_works(new_page, recipient):
+    """The page brought the kabupaten lists; the first region request is the
+    kabupaten's (its kecamatan), and that one is dropped."""
     page = new_page(PHONE)
     page.goto("/")
-    provinsi, kabupaten = selects(page)[:2]
+    provinsi, kabupaten, kecamatan = selects(page)[:3]
     page.route("**/wilayah/**", lambda route: route.abort("connectionreset"), times=1)
     provinsi.select_option(label=recipient.region_names[0])
+    kabupaten.select_option(label=recipient.region_names[1])
     alert = page.get_by_role("alert").filter(has_text=RETRY)
     expect(alert).to_be_visible()
-    assert option_count(kabupaten) == 1
+    assert option_count(kecamatan) == 1
     retry = alert.get_by_role("button", name="Coba lagi")
     expect(retry).to_be_focused()
     shot(page, "retry-message-mobile.png")
     retry.click()
-    expect(kabupaten.get_by_role("option", name=recipient.region_names[1])).to_be_attached()
+    expect(kecamatan.get_by_role("option", name=recipient.region_names[2])).to_be_attached()
     expect(alert).to_have_count(0)
 
 

@@ -5,12 +5,13 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
-from flask import make_response, redirect, render_template, request, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 
 from .. import cacheversion
+from ..assets import FixedTail, gzip_with_tail
 from ..captcha.media import audio_available, png_data_uri
 from ..captcha.messages import captcha_kind, captcha_message
 from ..captcha.services import CaptchaError, new_challenge, new_token, verify
@@ -20,7 +21,7 @@ from ..htmx import render, retarget, wants_fragment
 from ..i18n import gettext as _
 from ..kiosk import is_kiosk
 from ..security import lookup_limit
-from ..wilayah import LEVELS, build_picker, children
+from ..wilayah import LEVELS, build_picker, children, kabupaten_lists
 from . import bp, rows  # noqa: F401 - rows: program_row, a template global on cek.bp
 from .forms import CekForm
 from .services import lookup_by_name, lookup_by_nik, not_found_guidance
@@ -59,6 +60,7 @@ def _page(form, picker, result=None, status=200, captcha_error=None, keep_captch
     if notice:
         errors.append(("nik" if form.by_nik else "nama", notice))
     return render(TEMPLATE, "cek", status=status, form=form, picker=picker, result=result,
+                  kabupaten_lists=kabupaten_lists() if request.method == "GET" and not form.by_nik else None,
                   **_not_found_context(picker, result), errors=errors, captcha_token=token, captcha_kind=kind,
                   captcha_purpose=PURPOSE, captcha_src=image,
                   captcha_error=captcha_error, audio_available=audio_available())
@@ -82,17 +84,28 @@ def _empty_page():
     page = _empty_pages.get(key)
     if page is None:
         form = CekForm(formdata=None, mode="nama")
-        html = render_template(TEMPLATE, form=form, picker=build_picker({}), result=None, searched_desa=None,
+        html = render_template(TEMPLATE, form=form, picker=build_picker({}), kabupaten_lists=kabupaten_lists(),
+                               result=None, searched_desa=None,
                                searched_at=None, errors=[], captcha_token=_TOKEN, captcha_kind="image",
                                captcha_src=_IMAGE if INLINE_CAPTCHA else None,
                                captcha_error=None, audio_available=key[1],
                                captcha_purpose=PURPOSE, csrf_token=lambda: _CSRF, kompat_bust=_BUST,
                                csrf_header=lambda: json.dumps({"X-CSRFToken": _CSRF}))
-        page = _empty_pages[key] = html
+        # What follows the last stand-in (the footer's end and the kabupaten
+        # lists, most of the page's bytes) is the same for every visitor: it
+        # is compressed once, and each request compresses only the head.
+        cut = max(html.rindex(s) + len(s) for s in (_CSRF, _TOKEN, _IMAGE, _BUST) if s in html)
+        page = _empty_pages[key] = (html[:cut], FixedTail(html[cut:].encode()))
+    head, tail = page
     token, answer = new_challenge("image", PURPOSE)
-    html = (page.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(answer))
-            .replace(_BUST, str(100000 + secrets.randbelow(900000))))
-    response = make_response(html)
+    head = (head.replace(_CSRF, generate_csrf()).replace(_TOKEN, token).replace(_IMAGE, png_data_uri(answer))
+            .replace(_BUST, str(100000 + secrets.randbelow(900000)))).encode()
+    if request.accept_encodings["gzip"]:
+        response = make_response(gzip_with_tail(head, tail, current_app.config["COMPRESS_LEVEL"]))
+        response.headers["Content-Encoding"] = "gzip"
+    else:  # as it is (or, for a client taking br only, compressed by Flask-Compress)
+        response = make_response(head + tail.text)
+    response.vary.add("Accept-Encoding")
     response.vary.add("HX-Request")
     return response
 
