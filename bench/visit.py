@@ -10,10 +10,11 @@ against a minimal lookup.
    from its own address through TRUSTED_PROXY_COUNT=1). The server's CPU
    (every thread's time on a processor, /proc/<pid>/task/*/schedstat, of
    the master and every worker, and on PostgreSQL of the database backends
-   serving them) is read before and after N visits, then again before and
-   after N cached region fragments (in twenty alternating batches of each);
-   the ratio is per visit
-   over per fragment, printed with its spread batch by batch. The trivial
+   serving them; the processes listed between batches, see Meter) is read
+   before and after N visits, then again before and after N cached region
+   fragments (in twenty alternating batches of each); the ratio is per visit
+   over per fragment, printed with its spread batch by batch. Where a visit
+   goes step by step comes from more visits, read between their steps. The trivial
    route (/_bench/ok) is read in the same batches: what any request costs
    before the app's own work, which each of the visit's four requests pays.
 2. In one process (Flask test client, time.process_time): the htmx search
@@ -86,21 +87,41 @@ def _cpu(pid, children=True):
     return spent / 1e9 + reaped / CLK
 
 
-def server_cpu(server, database=None):
-    """CPU seconds of gunicorn's master and workers (their reaped children
-    included); with `database` (a postgresql:// URL) also of the PostgreSQL
-    backends serving it (pooled, so they live through the run), which do the
-    queries' work in processes of their own."""
-    seconds = sum(_cpu(pid) for pid in [server.proc.pid, *server.workers()])
-    if database:
-        import psycopg  # the PostgreSQL driver, only for a PostgreSQL registry
+class Meter:
+    """Server CPU read from /proc: gunicorn's master and workers (their
+    reaped children included) and, on PostgreSQL, the backends serving them
+    (pooled, so they live through the run), which do the queries' work in
+    processes of their own. The processes are listed by refresh(), between
+    batches: a reading is then a few /proc files, not a scan of /proc and a
+    new database connection (~5 ms during which the server sat idle, so
+    that the request after it cost more; readings between a visit's steps
+    made each step dearer, on PostgreSQL by ~0.3 of a fragment)."""
 
-        base, name = database.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres") as c:
-            backends = [pid for (pid,) in c.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))]
-        seconds += sum(_cpu(pid, children=False) for pid in backends)
-    return seconds
+    def __init__(self, server, database=None):
+        self.server, self.database, self.pids = server, database, ()
+
+    def refresh(self):
+        backends = []
+        if self.database:
+            import psycopg  # the PostgreSQL driver, only for a PostgreSQL registry
+
+            base, name = self.database.rsplit("/", 1)
+            with psycopg.connect(f"{base}/postgres") as c:
+                query = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+                backends = [pid for (pid,) in c.execute(query, (name,))]
+        self.pids = [(pid, True) for pid in [self.server.proc.pid, *self.server.workers()]]
+        self.pids += [(pid, False) for pid in backends]
+        return self
+
+    def read(self):
+        """{pid: CPU seconds so far} of the processes listed."""
+        return {pid: _cpu(pid, children) for pid, children in self.pids}
+
+    def since(self, start):
+        """CPU seconds spent since reading `start`, listing the processes
+        afresh first (a backend or worker that came meanwhile counts whole)."""
+        end = self.refresh().read()
+        return sum(seconds - start.get(pid, 0.0) for pid, seconds in end.items())
 
 
 class Browser:
@@ -153,7 +174,8 @@ def visit(base, address, person, lap=None):
     # and a kabupaten's answer the desa lists of its kecamatan.
     data = re.search(r'<script type="application/json" id="kabupaten-daftar"[^>]*>(.*?)</script>', html)
     kabupaten = json.loads(data.group(1)) if data else {}
-    assert not kabupaten or regions["kabupaten"].split(".")[1] in [k for k, _n in kabupaten[regions["provinsi"]]]
+    if kabupaten:  # the kabupaten to choose is one the page lists
+        assert regions["kabupaten"].split(".")[1] in [k for k, _n in kabupaten[regions["provinsi"]]]
     brought = ""
     for level, target in STEPS:
         if (level == "provinsi" and regions[level] in kabupaten
@@ -173,22 +195,24 @@ def visit(base, address, person, lap=None):
 
 class Laps:
     """Server CPU per step of the visits (the page, each region fragment, the
-    search), read from /proc between the steps. One reading is coarse (the
-    kernel counts in clock ticks), but summed over hundreds of visits each
+    search), read between the steps with `meter` (its processes listed
+    before, so a reading is a few /proc files). Summed over the visits each
     step's share comes out: the readings between the steps add up to the
     visit's whole."""
 
-    def __init__(self, server, database):
-        self.server, self.database, self.spent = server, database, {}
-        self.last = None
+    def __init__(self, meter):
+        self.meter, self.spent, self.last, self.visits = meter, {}, None, 0
 
     def start(self):
-        self.last = server_cpu(self.server, self.database)
+        self.last = self.meter.read()
 
     def __call__(self, step):
-        now = server_cpu(self.server, self.database)
-        self.spent[step] = self.spent.get(step, 0.0) + now - self.last
+        now = self.meter.read()
+        spent = sum(seconds - self.last.get(pid, 0.0) for pid, seconds in now.items())
+        self.spent[step] = self.spent.get(step, 0.0) + spent
         self.last = now
+        if step == "search":
+            self.visits += 1
 
 
 def _frag(browser, code, target):
@@ -222,14 +246,15 @@ def outside(backend, db, visits, roots=(ROOT,)):
         # First visitors: most of their kecamatan's fragments are not cached
         # yet (with several servers, a batch each in turn: the first would
         # otherwise read the database from a cold disk cache for both).
+        meters = [Meter(server, database) for server in servers]
         batches = max(1, min(ROUNDS, visits))
         for r in range(batches):
             first, last = visits * r // batches, visits * (r + 1) // batches
             for n, server in (list(enumerate(servers)) if r % 2 == 0 else list(enumerate(servers))[::-1]):
-                start = server_cpu(server, database)
+                start = meters[n].refresh().read()
                 for i in range(first, last):
                     visit(server.base, address(i + n * 65536), people[20 + i])
-                results[n]["cold"] += (server_cpu(server, database) - start) / visits
+                results[n]["cold"] += meters[n].since(start) / visits
         for server in servers:
             # The steady state of a peak: every region fragment these visitors
             # ask for has been served by each worker before (gunicorn picks the
@@ -253,38 +278,43 @@ def outside(backend, db, visits, roots=(ROOT,)):
         for browser in cookie_browsers:
             browser.request("/")
         done = 0
-        laps = [Laps(server, database) for server in servers]
         for r in range(batches):
             batch = visits * (r + 1) // batches - done
             order = list(enumerate(servers)) if r % 2 == 0 else list(enumerate(servers))[::-1]
             spent = {}
             for n, server in order:
-                start = server_cpu(server, database)
-                laps[n].start()
+                start = meters[n].refresh().read()
                 for i in range(done, done + batch):
-                    visit(server.base, address(visits + i + n * 65536), people[20 + visits + i], laps[n])
-                spent[n, "visit"] = server_cpu(server, database) - start
+                    visit(server.base, address(visits + i + n * 65536), people[20 + visits + i])
+                spent[n, "visit"] = meters[n].since(start)
             for kind, browsers in (("fragment", fragment_browsers),
                                    ("fragment with cookie", cookie_browsers)):
-                for n, server in order:
-                    start = server_cpu(server, database)
+                for n, _server in order:
+                    start = meters[n].refresh().read()
                     for _ in range(6 * batch):
                         _frag(browsers[n], kec, "desa")
-                    spent[n, kind] = server_cpu(server, database) - start
+                    spent[n, kind] = meters[n].since(start)
             # The trivial route (bench.app's /_bench/ok) from outside: what any
             # request costs before the app does anything of its own (gunicorn,
             # the connection, Flask's request, the middleware), four times in a visit.
-            for n, server in order:
-                start = server_cpu(server, database)
+            for n, _server in order:
+                start = meters[n].refresh().read()
                 for _ in range(6 * batch):
                     fragment_browsers[n].request("/_bench/ok")
-                spent[n, "trivial"] = server_cpu(server, database) - start
+                spent[n, "trivial"] = meters[n].since(start)
             for (n, kind), seconds in spent.items():
                 results[n][kind] += seconds
             for n, _server in order:
                 if spent[n, "fragment"]:
                     round_ratios[n].append(spent[n, "visit"] / batch / (spent[n, "fragment"] / (6 * batch)))
             done += batch
+        # Where a visit goes, step by step: more visits, read between their
+        # steps (apart from the visits above, which nothing interrupts).
+        laps = [Laps(meter.refresh()) for meter in meters]
+        for n, server in enumerate(servers):
+            for i in range(max(20, visits // 4)):
+                laps[n].start()
+                visit(server.base, address(3 * 65536 + i + n * 4096), people[20 + visits + i], laps[n])
         out = []
         for n, server in enumerate(servers):
             rss = max(memory(pid)[0] for pid in server.workers())
@@ -293,7 +323,7 @@ def outside(backend, db, visits, roots=(ROOT,)):
                         figures["fragment with cookie"] / (6 * visits), figures["trivial"] / (6 * visits),
                         sorted(round_ratios[n]), rss,
                         pageweight.page(server.base, "/"),
-                        {step: spent / visits for step, spent in laps[n].spent.items()}))
+                        {step: spent / laps[n].visits for step, spent in laps[n].spent.items()}))
         return out
     finally:
         for server in servers:
@@ -410,8 +440,8 @@ def _print_outside(per_visit, per_cold_visit, per_fragment, per_fragment_cookie,
               f"{round_ratios[-1]:.2f}x highest ({len(round_ratios)} batches)")
     names = {"page": "page", "kabupaten": "kabupaten list", "kecamatan": "kecamatan list (+ desa lists)",
              "desa": "desa list", "search": "search"}
-    print("    of which: " + ", ".join(f"{names.get(step, step)} {spent / per_fragment:.2f}x"
-                                      for step, spent in steps.items()))
+    shares = [f"{names.get(step, step)} {seconds / per_fragment:.2f}x" for step, seconds in steps.items()]
+    print("    of which (more visits, read between their steps): " + ", ".join(shares))
     floor = per_trivial / per_fragment
     print(f"  trivial route from outside {per_trivial * 1000:6.2f} ms = {floor:.2f} fragment: any request's "
           f"share before the app's own work; the visit's {len(steps)} requests {len(steps) * floor:.2f}x of "

@@ -149,8 +149,8 @@ def test_every_picker_has_the_list_box_its_fragments_fill(client, path):
 def _kabupaten_data(html):
     """The kabupaten lists the lookup page brought ({provinsi: [[code after
     the province's, name], …]}), or None."""
-    found = re.search(r'<script type="application/json" id="kabupaten-daftar" data-untuk="provinsi">(.*?)</script>',
-                      html)
+    found = re.search(r'<script type="application/json" id="kabupaten-daftar" data-untuk="provinsi">'
+                      r'(.*?)</script>', html)
     return json.loads(found.group(1)) if found else None
 
 

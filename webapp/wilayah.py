@@ -111,7 +111,8 @@ def kabupaten_lists():
     JSON safe inside an HTML <script> element (<, >, & and ' escaped), the
     kabupaten in the order of the province's fragment (kept per worker,
     dropped with the other region lists)."""
-    lists = {code: [[kab.split(".", 1)[1], name] for kab, name in children(code)] for code in child_codes(None)}
+    lists = {code: [[kabupaten.split(".", 1)[1], name] for kabupaten, name in children(code)]
+             for code in child_codes(None)}
     return htmlsafe_json_dumps(lists, ensure_ascii=False, separators=(",", ":"))
 
 

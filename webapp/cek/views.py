@@ -84,9 +84,9 @@ def _empty_page():
     page = _empty_pages.get(key)
     if page is None:
         form = CekForm(formdata=None, mode="nama")
-        html = render_template(TEMPLATE, form=form, picker=build_picker({}), kabupaten_lists=kabupaten_lists(),
-                               result=None, searched_desa=None,
-                               searched_at=None, errors=[], captcha_token=_TOKEN, captcha_kind="image",
+        html = render_template(TEMPLATE, form=form, picker=build_picker({}), result=None,
+                               kabupaten_lists=kabupaten_lists(), searched_desa=None, searched_at=None,
+                               errors=[], captcha_token=_TOKEN, captcha_kind="image",
                                captcha_src=_IMAGE if INLINE_CAPTCHA else None,
                                captcha_error=None, audio_available=key[1],
                                captcha_purpose=PURPOSE, csrf_token=lambda: _CSRF, kompat_bust=_BUST,
