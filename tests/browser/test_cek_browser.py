@@ -74,6 +74,21 @@ def expect_found(page, person):
     return result
 
 
+def region_requests(page):
+    """The paths of the region fragments `page` asks for, in order."""
+    asked = []
+    page.on("request", lambda r: asked.append(urlsplit(r.url).path) if "/wilayah/" in r.url else None)
+    return asked
+
+
+def expect_listed_as_served(page, select, code):
+    """`select` lists exactly what the server's fragment for `code` lists, in its order."""
+    served = page.request.get(f"/wilayah/{code}").text()
+    listed = re.findall(r'<option value="([^"]*)">([^<]*)</option>', served)
+    expect(options(select)).to_have_count(len(listed))
+    assert [(o.get_attribute("value"), o.inner_text()) for o in options(select).all()] == listed
+
+
 def test_cascading_selects_and_a_search_without_page_load(new_page, snap, recipient):
     page = new_page(PHONE)
     page.goto("/")
@@ -116,18 +131,14 @@ def test_a_kecamatan_takes_its_desa_from_the_kabupaten_answer(new_page, recipien
     province or a kecamatan (even another one, then back) asks the server
     nothing, and the lists are those the server lists."""
     page = new_page(PHONE)
-    asked = []
-    page.on("request", lambda r: asked.append(urlsplit(r.url).path) if "/wilayah/" in r.url else None)
+    asked = region_requests(page)
     page.goto("/")
     provinsi, kabupaten, kecamatan, desa = selects(page)
     code = recipient.desa_code
     for select, name in zip((provinsi, kabupaten, kecamatan), recipient.region_names[:3], strict=True):
         expect(select.get_by_role("option", name=name, exact=True)).to_have_count(1)
         select.select_option(label=name)
-    server_list = page.request.get(f"/wilayah/{code[:8]}").text()
-    listed = re.findall(r'<option value="([^"]*)">([^<]*)</option>', server_list)
-    expect(options(desa)).to_have_count(len(listed))
-    assert [(o.get_attribute("value"), o.inner_text()) for o in options(desa).all()] == listed
+    expect_listed_as_served(page, desa, code[:8])
     others = [v for v in kecamatan.locator("option").evaluate_all("os => os.map(o => o.value)")
               if v and v != code[:8]]
     kecamatan.select_option(value=others[0])
@@ -146,18 +157,14 @@ def test_a_province_takes_its_kabupaten_from_the_page(new_page, recipient):
     province chosen lists exactly the kabupaten its fragment lists, in the
     same order, clears the levels below, and asks the server nothing."""
     page = new_page(PHONE)
-    asked = []
-    page.on("request", lambda r: asked.append(urlsplit(r.url).path) if "/wilayah/" in r.url else None)
+    asked = region_requests(page)
     page.goto("/")
     provinsi, kabupaten, kecamatan, desa = selects(page)
     code = recipient.desa_code
     provinces = [v for v in provinsi.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
     for province in (code[:2], *[p for p in provinces if p != code[:2]][:3]):
         provinsi.select_option(value=province)
-        served = page.request.get(f"/wilayah/{province}").text()
-        listed = re.findall(r'<option value="([^"]*)">([^<]*)</option>', served)
-        expect(options(kabupaten)).to_have_count(len(listed))
-        assert [(o.get_attribute("value"), o.inner_text()) for o in options(kabupaten).all()] == listed
+        expect_listed_as_served(page, kabupaten, province)
     provinsi.select_option(value=code[:2])
     kabupaten.select_option(value=code[:5])
     expect(kecamatan.locator(f'option[value="{code[:8]}"]')).to_have_count(1)
